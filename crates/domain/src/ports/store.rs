@@ -1,0 +1,268 @@
+//! Persistence ports: workspaces' domains, their tenants, status history and findings.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    ConfigurationSetName, DomainName, Finding, Region, SendingStatus, TenantName, WorkspaceId,
+};
+
+/// Why the store could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule refused the write: `what` says which thing already exists.
+    #[error("{what} already exists")]
+    AlreadyExists {
+        /// The thing that exists, for the caller's message.
+        what: &'static str,
+    },
+    /// The database could not be reached in time; worth retrying later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// Anything else, with its cause chain.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// The store's id of a tenant row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TenantId(pub i64);
+
+/// The store's id of a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DomainId(pub uuid::Uuid);
+
+impl fmt::Display for DomainId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How far a tenant's SES resources are from the state we want.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProvisioningState {
+    /// Wanted, not yet (fully) created in SES.
+    Pending,
+    /// Everything exists in SES; the tenant can send.
+    Ready,
+    /// Being removed from SES.
+    TearingDown,
+}
+
+impl ProvisioningState {
+    /// `pending`, `ready` or `tearing_down`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::TearingDown => "tearing_down",
+        }
+    }
+
+    /// Parses the storage form; `None` for anything else.
+    #[must_use]
+    pub fn from_stored(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "ready" => Some(Self::Ready),
+            "tearing_down" => Some(Self::TearingDown),
+            _ => None,
+        }
+    }
+}
+
+/// A sending domain of a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRecord {
+    /// Its id.
+    pub id: DomainId,
+    /// The workspace that owns it.
+    pub workspace: WorkspaceId,
+    /// The domain.
+    pub name: DomainName,
+    /// The region it sends from.
+    pub region: Region,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A workspace's tenant in one region, as we last recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRecord {
+    /// Its id.
+    pub id: TenantId,
+    /// The owner.
+    pub workspace: WorkspaceId,
+    /// The region.
+    pub region: Region,
+    /// The tenant's name (the short form, or the collision fallback).
+    pub name: TenantName,
+    /// Its configuration set.
+    pub configuration_set: ConfigurationSetName,
+    /// The ARN SES gave the tenant, once created.
+    pub arn: Option<String>,
+    /// How far provisioning has come.
+    pub provisioning: ProvisioningState,
+    /// The last status read from SES (DISABLED until the first read).
+    pub sending_status: SendingStatus,
+    /// When SES was last asked.
+    pub last_checked_at: Option<DateTime<Utc>>,
+}
+
+/// A tenant to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTenant {
+    /// The owner.
+    pub workspace: WorkspaceId,
+    /// The region.
+    pub region: Region,
+    /// The name chosen for it.
+    pub name: TenantName,
+}
+
+/// Everything the status endpoint needs about one region of a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSummary {
+    /// The region.
+    pub region: Region,
+    /// How many of the workspace's domains send from it.
+    pub domain_count: u32,
+    /// The tenant, once one is recorded.
+    pub tenant: Option<TenantRecord>,
+}
+
+/// A recorded change of a tenant's sending status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status before, `None` for the first reading.
+    pub from: Option<SendingStatus>,
+    /// The status after.
+    pub to: SendingStatus,
+    /// When it was observed.
+    pub observed_at: DateTime<Utc>,
+}
+
+/// Sending domains.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait::async_trait]
+pub trait DomainStore: Send + Sync {
+    /// Records a new domain for `workspace`.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] when any workspace already has this domain;
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`] otherwise.
+    async fn add_domain(
+        &self,
+        workspace: WorkspaceId,
+        name: &DomainName,
+        region: &Region,
+    ) -> Result<DomainRecord, StoreError>;
+
+    /// The workspace's domains, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn list_domains(&self, workspace: WorkspaceId) -> Result<Vec<DomainRecord>, StoreError>;
+
+    /// Removes one of the workspace's domains; `None` when it has no such domain.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn remove_domain(
+        &self,
+        workspace: WorkspaceId,
+        id: DomainId,
+    ) -> Result<Option<DomainRecord>, StoreError>;
+}
+
+/// Tenants and their status history.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait::async_trait]
+pub trait TenantStore: Send + Sync {
+    /// One summary per region in which the workspace has domains.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn regions_of_workspace(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<RegionSummary>, StoreError>;
+
+    /// The workspace's tenant in `region`, if one is recorded.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn tenant(
+        &self,
+        workspace: WorkspaceId,
+        region: &Region,
+    ) -> Result<Option<TenantRecord>, StoreError>;
+
+    /// The workspace that holds `name` in `region`, if any: the input of
+    /// [`TenantName::resolve`].
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn owner_of_name(
+        &self,
+        region: &Region,
+        name: &TenantName,
+    ) -> Result<Option<WorkspaceId>, StoreError>;
+
+    /// Records a tenant in the `Pending` state, or returns the one the workspace already
+    /// has in that region.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] when another workspace holds the name in the region.
+    async fn insert_tenant(&self, tenant: NewTenant) -> Result<TenantRecord, StoreError>;
+
+    /// Marks the tenant provisioned, with the ARN SES gave it.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn mark_ready(&self, tenant: TenantId, arn: &str) -> Result<(), StoreError>;
+
+    /// Records a status reading; appends to the history and returns the change when the
+    /// status differs from the last one recorded.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn record_status(
+        &self,
+        tenant: TenantId,
+        status: SendingStatus,
+        checked_at: DateTime<Utc>,
+    ) -> Result<Option<StatusChange>, StoreError>;
+
+    /// The tenant's status changes, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn status_history(&self, tenant: TenantId) -> Result<Vec<StatusChange>, StoreError>;
+}
+
+/// Reputation findings per tenant.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait::async_trait]
+pub trait FindingStore: Send + Sync {
+    /// The tenant's open findings, most severe first, then newest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn open_findings(&self, tenant: TenantId) -> Result<Vec<Finding>, StoreError>;
+
+    /// Makes `current` the tenant's open findings: a finding of a type not open before is
+    /// opened, one still present is updated (keeping its first `detected_at`), and an
+    /// open one no longer present is resolved at `now`, not deleted.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn sync_findings(
+        &self,
+        tenant: TenantId,
+        current: &[Finding],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
