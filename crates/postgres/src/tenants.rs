@@ -1,0 +1,269 @@
+//! [`TenantStore`] on the `tenants` and `tenant_status_changes` tables.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, anyhow};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+use posthawk_domain::ports::{
+    NewTenant, ProvisioningState, RegionSummary, StatusChange, StoreError, TenantId, TenantRecord,
+    TenantStore,
+};
+use posthawk_domain::{ConfigurationSetName, Region, SendingStatus, TenantName, WorkspaceId};
+use uuid::Uuid;
+
+use crate::PgStore;
+use crate::error::{from_diesel, from_pool, unique_means};
+use crate::schema::{domains, tenant_status_changes, tenants, workspaces};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tenants, check_for_backend(diesel::pg::Pg))]
+struct TenantRow {
+    id: i64,
+    workspace_id: Uuid,
+    region: String,
+    name: String,
+    configuration_set_name: String,
+    arn: Option<String>,
+    provisioning_state: String,
+    sending_status: String,
+    last_checked_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<TenantRow> for TenantRecord {
+    type Error = StoreError;
+    fn try_from(row: TenantRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: TenantId(row.id),
+            workspace: WorkspaceId::from_uuid(row.workspace_id),
+            region: Region::parse(&row.region).context("stored tenant region")?,
+            name: TenantName::parse(&row.name).context("stored tenant name")?,
+            configuration_set: ConfigurationSetName::parse(&row.configuration_set_name)
+                .context("stored configuration set name")?,
+            arn: row.arn,
+            provisioning: ProvisioningState::from_stored(&row.provisioning_state).ok_or_else(
+                || anyhow!("unknown provisioning state {:?}", row.provisioning_state),
+            )?,
+            sending_status: parse_status(&row.sending_status)?,
+            last_checked_at: row.last_checked_at,
+        })
+    }
+}
+
+fn parse_status(text: &str) -> Result<SendingStatus, StoreError> {
+    Ok(text.parse().context("stored sending status")?)
+}
+
+#[derive(Queryable)]
+struct StatusChangeRow {
+    from_status: Option<String>,
+    to_status: String,
+    observed_at: DateTime<Utc>,
+}
+
+impl TryFrom<StatusChangeRow> for StatusChange {
+    type Error = StoreError;
+    fn try_from(row: StatusChangeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            from: row.from_status.as_deref().map(parse_status).transpose()?,
+            to: parse_status(&row.to_status)?,
+            observed_at: row.observed_at,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl TenantStore for PgStore {
+    async fn regions_of_workspace(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<RegionSummary>, StoreError> {
+        let conn = self.pool.get().await.map_err(from_pool)?;
+        // Both queries go out in one pipeline: one round trip on the hot read path.
+        let counts = domains::table
+            .filter(domains::workspace_id.eq(workspace.as_uuid()))
+            .group_by(domains::region)
+            .select((domains::region, diesel::dsl::count_star()))
+            .load::<(String, i64)>(&mut &*conn);
+        let tenants = tenants::table
+            .filter(tenants::workspace_id.eq(workspace.as_uuid()))
+            .select(TenantRow::as_select())
+            .load(&mut &*conn);
+        let (counts, tenants) = futures::try_join!(counts, tenants).map_err(from_diesel)?;
+
+        let mut tenants_by_region: HashMap<String, TenantRow> = tenants
+            .into_iter()
+            .map(|row| (row.region.clone(), row))
+            .collect();
+        counts
+            .into_iter()
+            .map(|(region, count)| {
+                let tenant = tenants_by_region
+                    .remove(&region)
+                    .map(TenantRecord::try_from)
+                    .transpose()?;
+                Ok(RegionSummary {
+                    region: Region::parse(&region).context("stored domain region")?,
+                    domain_count: u32::try_from(count).context("domain count")?,
+                    tenant,
+                })
+            })
+            .collect()
+    }
+
+    async fn tenant(
+        &self,
+        workspace: WorkspaceId,
+        region: &Region,
+    ) -> Result<Option<TenantRecord>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        tenants::table
+            .filter(tenants::workspace_id.eq(workspace.as_uuid()))
+            .filter(tenants::region.eq(region.as_str()))
+            .select(TenantRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(from_diesel)?
+            .map(TenantRecord::try_from)
+            .transpose()
+    }
+
+    async fn owner_of_name(
+        &self,
+        region: &Region,
+        name: &TenantName,
+    ) -> Result<Option<WorkspaceId>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let owner = tenants::table
+            .filter(tenants::region.eq(region.as_str()))
+            .filter(tenants::name.eq(name.as_str()))
+            .select(tenants::workspace_id)
+            .first::<Uuid>(&mut conn)
+            .await
+            .optional()
+            .map_err(from_diesel)?;
+        Ok(owner.map(WorkspaceId::from_uuid))
+    }
+
+    async fn insert_tenant(&self, tenant: NewTenant) -> Result<TenantRecord, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let workspace_id = *tenant.workspace.as_uuid();
+        let configuration_set = ConfigurationSetName::for_tenant(&tenant.name);
+        let row = conn
+            .transaction(async |conn| {
+                diesel::insert_into(workspaces::table)
+                    .values(workspaces::id.eq(workspace_id))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                // A concurrent insert for the same workspace and region loses quietly and
+                // reads the winner's row; a name clash with another workspace is an error.
+                diesel::insert_into(tenants::table)
+                    .values((
+                        tenants::workspace_id.eq(workspace_id),
+                        tenants::region.eq(tenant.region.as_str()),
+                        tenants::name.eq(tenant.name.as_str()),
+                        tenants::configuration_set_name.eq(configuration_set.as_str()),
+                    ))
+                    .on_conflict((tenants::workspace_id, tenants::region))
+                    .do_nothing()
+                    .execute(conn)
+                    .await?;
+                tenants::table
+                    .filter(tenants::workspace_id.eq(workspace_id))
+                    .filter(tenants::region.eq(tenant.region.as_str()))
+                    .select(TenantRow::as_select())
+                    .first(conn)
+                    .await
+            })
+            .await
+            .map_err(unique_means("tenant name"))?;
+        row.try_into()
+    }
+
+    async fn mark_ready(&self, tenant: TenantId, arn: &str) -> Result<(), StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        diesel::update(tenants::table.find(tenant.0))
+            .set((
+                tenants::arn.eq(arn),
+                tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()),
+                tenants::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(())
+    }
+
+    async fn record_status(
+        &self,
+        tenant: TenantId,
+        status: SendingStatus,
+        checked_at: DateTime<Utc>,
+    ) -> Result<Option<StatusChange>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let change = conn
+            .transaction(async |conn| {
+                let (previous, last_checked_at) = tenants::table
+                    .find(tenant.0)
+                    .select((tenants::sending_status, tenants::last_checked_at))
+                    .for_update()
+                    .first::<(String, Option<DateTime<Utc>>)>(conn)
+                    .await?;
+                diesel::update(tenants::table.find(tenant.0))
+                    .set((
+                        tenants::sending_status.eq(status.as_str()),
+                        tenants::last_checked_at.eq(checked_at),
+                        tenants::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                // The first reading is a change from "unknown"; later ones only when different.
+                let from = last_checked_at.map(|_| previous);
+                if from.as_deref() == Some(status.as_str()) {
+                    return Ok(None);
+                }
+                diesel::insert_into(tenant_status_changes::table)
+                    .values((
+                        tenant_status_changes::tenant_id.eq(tenant.0),
+                        tenant_status_changes::from_status.eq(&from),
+                        tenant_status_changes::to_status.eq(status.as_str()),
+                        tenant_status_changes::observed_at.eq(checked_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok::<_, diesel::result::Error>(Some(from))
+            })
+            .await
+            .map_err(from_diesel)?;
+        change
+            .map(|from| {
+                Ok(StatusChange {
+                    from: from.as_deref().map(parse_status).transpose()?,
+                    to: status,
+                    observed_at: checked_at,
+                })
+            })
+            .transpose()
+    }
+
+    async fn status_history(&self, tenant: TenantId) -> Result<Vec<StatusChange>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        tenant_status_changes::table
+            .filter(tenant_status_changes::tenant_id.eq(tenant.0))
+            .order(tenant_status_changes::id)
+            .select((
+                tenant_status_changes::from_status,
+                tenant_status_changes::to_status,
+                tenant_status_changes::observed_at,
+            ))
+            .load::<StatusChangeRow>(&mut conn)
+            .await
+            .map_err(from_diesel)?
+            .into_iter()
+            .map(StatusChange::try_from)
+            .collect()
+    }
+}

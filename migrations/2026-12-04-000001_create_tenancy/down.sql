@@ -1,0 +1,5 @@
+DROP TABLE findings;
+DROP TABLE tenant_status_changes;
+DROP TABLE tenants;
+DROP TABLE domains;
+DROP TABLE workspaces;
