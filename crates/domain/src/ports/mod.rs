@@ -11,6 +11,7 @@ mod store;
 pub use clock::{Clock, SystemClock};
 pub use ses::{
     MailSender, MessageId, OutboundEmail, ReputationSource, SesError, SesTenant, TenantAdmin,
+    TenantResource,
 };
 pub use store::{
     DomainId, DomainRecord, DomainStore, FindingStore, NewTenant, ProvisioningState, RegionSummary,

@@ -1,8 +1,8 @@
 //! SES ports: tenant resources, reputation reads and sending, per region.
 
 use crate::{
-    AwsTenantView, ConfigurationSetName, DomainName, Recommendation, Region, SendingCounts,
-    TenantName, TenantRouting, WorkspaceId,
+    AwsSendingStatus, AwsTenantView, ConfigurationSetName, DomainName, Recommendation, Region,
+    SendingCounts, TenantName, TenantRouting, WorkspaceId,
 };
 use chrono::{DateTime, Utc};
 
@@ -44,6 +44,18 @@ pub struct SesTenant {
     pub arn: String,
     /// The workspace it is tagged with, if the tag is there and well formed.
     pub owner: Option<WorkspaceId>,
+    /// The tenant's own sending status.
+    pub sending_status: AwsSendingStatus,
+}
+
+/// A resource that can be associated with a tenant. The adapter turns it into the ARN
+/// SES wants, in the tenant's account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantResource {
+    /// The tenant's configuration set.
+    ConfigurationSet(ConfigurationSetName),
+    /// A sending domain's identity.
+    Identity(DomainName),
 }
 
 /// The message id SES gives an accepted send.
@@ -157,7 +169,7 @@ pub trait TenantAdmin: Send + Sync {
     /// still associated with a tenant; any other [`SesError`].
     async fn delete_identity(&self, region: &Region, domain: &DomainName) -> Result<(), SesError>;
 
-    /// Associates a resource (configuration set or identity, by ARN) with the tenant.
+    /// Associates a resource with the tenant.
     ///
     /// # Errors
     /// [`SesError::AlreadyExists`] when already associated; [`SesError::NotFound`] when
@@ -165,8 +177,8 @@ pub trait TenantAdmin: Send + Sync {
     async fn associate(
         &self,
         region: &Region,
-        tenant: &TenantName,
-        resource_arn: &str,
+        tenant: &SesTenant,
+        resource: &TenantResource,
     ) -> Result<(), SesError>;
 
     /// Removes a resource's association with the tenant.
@@ -176,9 +188,15 @@ pub trait TenantAdmin: Send + Sync {
     async fn disassociate(
         &self,
         region: &Region,
-        tenant: &TenantName,
-        resource_arn: &str,
+        tenant: &SesTenant,
+        resource: &TenantResource,
     ) -> Result<(), SesError>;
+
+    /// Every tenant SES holds in `region` (all pages).
+    ///
+    /// # Errors
+    /// Any [`SesError`].
+    async fn list_tenants(&self, region: &Region) -> Result<Vec<SesTenant>, SesError>;
 }
 
 /// What SES knows about a tenant's reputation.
