@@ -1,5 +1,5 @@
--- Workspaces, their sending domains, their SES tenants (one per region), each tenant's
--- status history and reputation findings.
+-- Workspaces, their sending domains, their SES tenants (one per region) with the
+-- reconciler's queue and progress, each tenant's status history and reputation findings.
 
 CREATE TABLE workspaces (
     id         uuid PRIMARY KEY,
@@ -12,6 +12,10 @@ CREATE TABLE domains (
     -- One workspace per domain: the from-domain of a send decides its tenant.
     name         text NOT NULL UNIQUE,
     region       text NOT NULL,
+    -- provisioning: recorded, identity not yet in SES; active: identity associated with
+    -- the tenant; deleting: removed by the workspace, identity being removed from SES.
+    state        text NOT NULL DEFAULT 'provisioning'
+        CHECK (state IN ('provisioning', 'active', 'deleting')),
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX domains_by_workspace_and_region ON domains (workspace_id, region);
@@ -28,11 +32,29 @@ CREATE TABLE tenants (
     sending_status         text NOT NULL DEFAULT 'DISABLED'
         CHECK (sending_status IN ('ENABLED', 'PAUSED', 'ENFORCED', 'DISABLED')),
     last_checked_at        timestamptz,
+    -- The reconciler: the last step done, a generation bumped by every domain change,
+    -- whether work is due and when, and the lease of the worker on it.
+    provisioning_step      text NOT NULL DEFAULT 'nothing',
+    generation             bigint NOT NULL DEFAULT 1,
+    needs_work             boolean NOT NULL DEFAULT true,
+    next_attempt_at        timestamptz NOT NULL DEFAULT now(),
+    attempts               integer NOT NULL DEFAULT 0,
+    last_error             text,
+    lease_token            uuid,
+    lease_until            timestamptz,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     -- One tenant per workspace and region; a name is never shared within a region.
     UNIQUE (workspace_id, region),
     UNIQUE (region, name)
+);
+
+CREATE INDEX tenants_due ON tenants (next_attempt_at) WHERE needs_work;
+
+-- Account-level settings done once per region.
+CREATE TABLE regions (
+    region         text PRIMARY KEY,
+    vdm_enabled_at timestamptz
 );
 
 CREATE TABLE tenant_status_changes (

@@ -21,10 +21,21 @@ pub(crate) fn from_diesel(error: DieselError) -> StoreError {
 
 /// A query failure where a unique violation means `what` already exists.
 pub(crate) fn unique_means(what: &'static str) -> impl FnOnce(DieselError) -> StoreError {
-    move |error| match error {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            StoreError::AlreadyExists { what }
+    unique_constraints_mean(move |_| Some(what))
+}
+
+/// A query failure where a unique violation of a constraint means what `meaning` says
+/// of its name (`None`: unexpected).
+pub(crate) fn unique_constraints_mean(
+    meaning: impl FnOnce(&str) -> Option<&'static str>,
+) -> impl FnOnce(DieselError) -> StoreError {
+    move |error| match &error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            match meaning(info.constraint_name().unwrap_or_default()) {
+                Some(what) => StoreError::AlreadyExists { what },
+                None => from_diesel(error),
+            }
         }
-        other => from_diesel(other),
+        _ => from_diesel(error),
     }
 }

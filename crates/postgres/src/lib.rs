@@ -2,8 +2,9 @@
 //! and the embedded migrations.
 //!
 //! [`PgStore`] implements [`DomainStore`](posthawk_domain::ports::DomainStore),
-//! [`TenantStore`](posthawk_domain::ports::TenantStore) and
-//! [`FindingStore`](posthawk_domain::ports::FindingStore); diesel and pool errors become
+//! [`TenantStore`](posthawk_domain::ports::TenantStore),
+//! [`FindingStore`](posthawk_domain::ports::FindingStore) and
+//! [`ProvisioningStore`](posthawk_domain::ports::ProvisioningStore); diesel and pool errors become
 //! [`StoreError`](posthawk_domain::ports::StoreError) here and nowhere else.
 
 mod domains;
@@ -11,6 +12,7 @@ mod error;
 mod findings;
 mod migrations;
 mod pool;
+mod provisioning;
 mod schema;
 mod tenants;
 #[cfg(feature = "testing")]

@@ -13,6 +13,7 @@ diesel::table! {
         workspace_id -> Uuid,
         name -> Text,
         region -> Text,
+        state -> Text,
         created_at -> Timestamptz,
     }
 }
@@ -28,8 +29,23 @@ diesel::table! {
         provisioning_state -> Text,
         sending_status -> Text,
         last_checked_at -> Nullable<Timestamptz>,
+        provisioning_step -> Text,
+        generation -> Int8,
+        needs_work -> Bool,
+        next_attempt_at -> Timestamptz,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        lease_token -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    regions (region) {
+        region -> Text,
+        vdm_enabled_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -67,5 +83,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     domains,
     tenants,
     tenant_status_changes,
-    findings
+    findings,
+    regions
 );

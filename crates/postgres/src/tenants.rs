@@ -7,19 +7,19 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use posthawk_domain::ports::{
-    NewTenant, ProvisioningState, RegionSummary, StatusChange, StoreError, TenantId, TenantRecord,
-    TenantStore,
+    DomainState, ProvisioningState, RegionSummary, StatusChange, StoreError, TenantId,
+    TenantRecord, TenantStore,
 };
 use posthawk_domain::{ConfigurationSetName, Region, SendingStatus, TenantName, WorkspaceId};
 use uuid::Uuid;
 
 use crate::PgStore;
-use crate::error::{from_diesel, from_pool, unique_means};
-use crate::schema::{domains, tenant_status_changes, tenants, workspaces};
+use crate::error::{from_diesel, from_pool};
+use crate::schema::{domains, tenant_status_changes, tenants};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = tenants, check_for_backend(diesel::pg::Pg))]
-struct TenantRow {
+pub(crate) struct TenantRow {
     id: i64,
     workspace_id: Uuid,
     region: String,
@@ -29,6 +29,16 @@ struct TenantRow {
     provisioning_state: String,
     sending_status: String,
     last_checked_at: Option<DateTime<Utc>>,
+}
+
+impl TenantRow {
+    pub(crate) fn workspace_id(&self) -> Uuid {
+        self.workspace_id
+    }
+
+    pub(crate) fn region(&self) -> &str {
+        &self.region
+    }
 }
 
 impl TryFrom<TenantRow> for TenantRecord {
@@ -83,6 +93,7 @@ impl TenantStore for PgStore {
         // Both queries go out in one pipeline: one round trip on the hot read path.
         let counts = domains::table
             .filter(domains::workspace_id.eq(workspace.as_uuid()))
+            .filter(domains::state.ne(DomainState::Deleting.as_str()))
             .group_by(domains::region)
             .select((domains::region, diesel::dsl::count_star()))
             .load::<(String, i64)>(&mut &*conn);
@@ -147,54 +158,18 @@ impl TenantStore for PgStore {
         Ok(owner.map(WorkspaceId::from_uuid))
     }
 
-    async fn insert_tenant(&self, tenant: NewTenant) -> Result<TenantRecord, StoreError> {
+    async fn ready_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
-        let workspace_id = *tenant.workspace.as_uuid();
-        let configuration_set = ConfigurationSetName::for_tenant(&tenant.name);
-        let row = conn
-            .transaction(async |conn| {
-                diesel::insert_into(workspaces::table)
-                    .values(workspaces::id.eq(workspace_id))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await?;
-                // A concurrent insert for the same workspace and region loses quietly and
-                // reads the winner's row; a name clash with another workspace is an error.
-                diesel::insert_into(tenants::table)
-                    .values((
-                        tenants::workspace_id.eq(workspace_id),
-                        tenants::region.eq(tenant.region.as_str()),
-                        tenants::name.eq(tenant.name.as_str()),
-                        tenants::configuration_set_name.eq(configuration_set.as_str()),
-                    ))
-                    .on_conflict((tenants::workspace_id, tenants::region))
-                    .do_nothing()
-                    .execute(conn)
-                    .await?;
-                tenants::table
-                    .filter(tenants::workspace_id.eq(workspace_id))
-                    .filter(tenants::region.eq(tenant.region.as_str()))
-                    .select(TenantRow::as_select())
-                    .first(conn)
-                    .await
-            })
+        tenants::table
+            .filter(tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()))
+            .order(tenants::id)
+            .select(TenantRow::as_select())
+            .load(&mut conn)
             .await
-            .map_err(unique_means("tenant name"))?;
-        row.try_into()
-    }
-
-    async fn mark_ready(&self, tenant: TenantId, arn: &str) -> Result<(), StoreError> {
-        let mut conn = self.pool.get().await.map_err(from_pool)?;
-        diesel::update(tenants::table.find(tenant.0))
-            .set((
-                tenants::arn.eq(arn),
-                tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()),
-                tenants::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(from_diesel)?;
-        Ok(())
+            .map_err(from_diesel)?
+            .into_iter()
+            .map(TenantRecord::try_from)
+            .collect()
     }
 
     async fn record_status(
@@ -205,37 +180,7 @@ impl TenantStore for PgStore {
     ) -> Result<Option<StatusChange>, StoreError> {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
         let change = conn
-            .transaction(async |conn| {
-                let (previous, last_checked_at) = tenants::table
-                    .find(tenant.0)
-                    .select((tenants::sending_status, tenants::last_checked_at))
-                    .for_update()
-                    .first::<(String, Option<DateTime<Utc>>)>(conn)
-                    .await?;
-                diesel::update(tenants::table.find(tenant.0))
-                    .set((
-                        tenants::sending_status.eq(status.as_str()),
-                        tenants::last_checked_at.eq(checked_at),
-                        tenants::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?;
-                // The first reading is a change from "unknown"; later ones only when different.
-                let from = last_checked_at.map(|_| previous);
-                if from.as_deref() == Some(status.as_str()) {
-                    return Ok(None);
-                }
-                diesel::insert_into(tenant_status_changes::table)
-                    .values((
-                        tenant_status_changes::tenant_id.eq(tenant.0),
-                        tenant_status_changes::from_status.eq(&from),
-                        tenant_status_changes::to_status.eq(status.as_str()),
-                        tenant_status_changes::observed_at.eq(checked_at),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok::<_, diesel::result::Error>(Some(from))
-            })
+            .transaction(async |conn| record_status_in(conn, tenant, status, checked_at).await)
             .await
             .map_err(from_diesel)?;
         change
@@ -266,4 +211,44 @@ impl TenantStore for PgStore {
             .map(StatusChange::try_from)
             .collect()
     }
+}
+
+/// Writes a status reading inside the caller's transaction; returns `Some(previous)` (the
+/// previous status, `None` for the first reading) when it was a change, which is then
+/// appended to the history.
+pub(crate) async fn record_status_in(
+    conn: &mut diesel_async::AsyncPgConnection,
+    tenant: TenantId,
+    status: SendingStatus,
+    checked_at: DateTime<Utc>,
+) -> QueryResult<Option<Option<String>>> {
+    let (previous, last_checked_at) = tenants::table
+        .find(tenant.0)
+        .select((tenants::sending_status, tenants::last_checked_at))
+        .for_update()
+        .first::<(String, Option<DateTime<Utc>>)>(conn)
+        .await?;
+    diesel::update(tenants::table.find(tenant.0))
+        .set((
+            tenants::sending_status.eq(status.as_str()),
+            tenants::last_checked_at.eq(checked_at),
+            tenants::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    // The first reading is a change from "unknown"; later ones only when different.
+    let from = last_checked_at.map(|_| previous);
+    if from.as_deref() == Some(status.as_str()) {
+        return Ok(None);
+    }
+    diesel::insert_into(tenant_status_changes::table)
+        .values((
+            tenant_status_changes::tenant_id.eq(tenant.0),
+            tenant_status_changes::from_status.eq(&from),
+            tenant_status_changes::to_status.eq(status.as_str()),
+            tenant_status_changes::observed_at.eq(checked_at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(Some(from))
 }

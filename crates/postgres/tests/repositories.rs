@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use posthawk_domain::ports::{
-    DomainStore, FindingStore, NewTenant, ProvisioningState, StatusChange, StoreError, TenantStore,
+    DomainState, DomainStore, FindingStore, ProvisioningState, StatusChange, StoreError,
+    TenantRecord, TenantStore,
 };
 use posthawk_domain::{
     DomainName, Finding, FindingType, Region, SendingStatus, Severity, TenantName, WorkspaceId,
@@ -11,6 +12,7 @@ use posthawk_domain::{
 use posthawk_postgres::testing::TestDatabase;
 use posthawk_postgres::{PgStore, PoolConfig, connect};
 
+/// Workspaces whose short tenant names all collide (they differ only after 12 hex digits).
 fn workspace(last: u8) -> WorkspaceId {
     WorkspaceId::parse(&format!("1f3a8c2d-6f4b-4c1e-9a2b-0000000000{last:02x}")).unwrap()
 }
@@ -30,19 +32,19 @@ fn at(hour: u32) -> DateTime<Utc> {
         + Duration::hours(hour.into())
 }
 
-async fn tenant_for(
-    store: &PgStore,
-    ws: WorkspaceId,
-    code: &str,
-) -> posthawk_domain::ports::TenantRecord {
+/// The workspace's tenant in `code`, created by adding a domain there.
+async fn tenant_for(store: &PgStore, ws: WorkspaceId, code: &str) -> TenantRecord {
+    let name = format!("{}.{code}.example.com", uuid::Uuid::new_v4().simple());
     store
-        .insert_tenant(NewTenant {
-            workspace: ws,
-            region: region(code),
-            name: TenantName::for_workspace(ws),
-        })
+        .add_domain(
+            ws,
+            &domain(&name),
+            &region(code),
+            &TenantName::for_workspace(ws),
+        )
         .await
-        .unwrap()
+        .unwrap();
+    store.tenant(ws, &region(code)).await.unwrap().unwrap()
 }
 
 #[tokio::test]
@@ -51,15 +53,30 @@ async fn added_domains_are_listed_for_their_workspace_only() {
     let store = db.store();
     let (a, b) = (workspace(1), workspace(2));
     store
-        .add_domain(a, &domain("a.example.com"), &region("us-east-1"))
+        .add_domain(
+            a,
+            &domain("a.example.com"),
+            &region("us-east-1"),
+            &TenantName::for_workspace(a),
+        )
         .await
         .unwrap();
     store
-        .add_domain(a, &domain("b.example.com"), &region("eu-north-1"))
+        .add_domain(
+            a,
+            &domain("b.example.com"),
+            &region("eu-north-1"),
+            &TenantName::for_workspace(a),
+        )
         .await
         .unwrap();
     store
-        .add_domain(b, &domain("other.example.org"), &region("us-east-1"))
+        .add_domain(
+            b,
+            &domain("other.example.org"),
+            &region("us-east-1"),
+            &TenantName::fallback_for_workspace(b),
+        )
         .await
         .unwrap();
 
@@ -82,6 +99,7 @@ async fn a_domain_already_registered_by_any_workspace_is_refused() {
             workspace(1),
             &domain("taken.example.com"),
             &region("us-east-1"),
+            &TenantName::for_workspace(workspace(1)),
         )
         .await
         .unwrap();
@@ -90,6 +108,7 @@ async fn a_domain_already_registered_by_any_workspace_is_refused() {
             workspace(2),
             &domain("taken.example.com"),
             &region("eu-north-1"),
+            &TenantName::for_workspace(workspace(2)),
         )
         .await
         .unwrap_err();
@@ -109,9 +128,11 @@ async fn removing_another_workspaces_domain_finds_nothing_and_keeps_it() {
             workspace(1),
             &domain("mine.example.com"),
             &region("us-east-1"),
+            &TenantName::for_workspace(workspace(1)),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .domain;
 
     assert_eq!(
         store.remove_domain(workspace(2), added.id).await.unwrap(),
@@ -121,11 +142,9 @@ async fn removing_another_workspaces_domain_finds_nothing_and_keeps_it() {
         store.list_domains(workspace(1)).await.unwrap(),
         std::slice::from_ref(&added)
     );
-    assert_eq!(
-        store.remove_domain(workspace(1), added.id).await.unwrap(),
-        Some(added)
-    );
-    assert!(store.list_domains(workspace(1)).await.unwrap().is_empty());
+    let removed = store.remove_domain(workspace(1), added.id).await.unwrap();
+    assert_eq!(removed.map(|d| (d.id, d.state)), Some((added.id, DomainState::Deleting)));
+    assert_eq!(store.list_domains(workspace(1)).await.unwrap()[0].state, DomainState::Deleting);
 }
 
 #[tokio::test]
@@ -135,19 +154,38 @@ async fn region_summaries_count_domains_and_carry_the_tenant() {
     let ws = workspace(1);
     for name in ["a.example.com", "b.example.com", "c.example.com"] {
         store
-            .add_domain(ws, &domain(name), &region("us-east-1"))
+            .add_domain(
+                ws,
+                &domain(name),
+                &region("us-east-1"),
+                &TenantName::for_workspace(ws),
+            )
             .await
             .unwrap();
     }
     store
-        .add_domain(ws, &domain("d.example.com"), &region("eu-north-1"))
+        .add_domain(
+            ws,
+            &domain("d.example.com"),
+            &region("eu-north-1"),
+            &TenantName::for_workspace(ws),
+        )
         .await
         .unwrap();
     store
-        .add_domain(workspace(2), &domain("x.example.org"), &region("us-east-1"))
+        .add_domain(
+            workspace(2),
+            &domain("x.example.org"),
+            &region("us-east-1"),
+            &TenantName::fallback_for_workspace(workspace(2)),
+        )
         .await
         .unwrap();
-    let tenant = tenant_for(&store, ws, "us-east-1").await;
+    let tenant = store
+        .tenant(ws, &region("us-east-1"))
+        .await
+        .unwrap()
+        .unwrap();
 
     let mut summaries = store.regions_of_workspace(ws).await.unwrap();
     summaries.sort_by(|x, y| x.region.cmp(&y.region));
@@ -156,7 +194,10 @@ async fn region_summaries_count_domains_and_carry_the_tenant() {
         (summaries[0].region.as_str(), summaries[0].domain_count),
         ("eu-north-1", 1)
     );
-    assert_eq!(summaries[0].tenant, None);
+    assert_eq!(
+        summaries[0].tenant.as_ref().map(|t| t.region.as_str()),
+        Some("eu-north-1")
+    );
     assert_eq!(
         (summaries[1].region.as_str(), summaries[1].domain_count),
         ("us-east-1", 3)
@@ -174,100 +215,6 @@ async fn a_workspace_without_domains_has_no_regions() {
             .unwrap()
             .is_empty()
     );
-}
-
-#[tokio::test]
-async fn inserting_the_same_workspace_and_region_twice_returns_the_first_tenant() {
-    let db = TestDatabase::new().await;
-    let store = db.store();
-    let first = tenant_for(&store, workspace(1), "us-east-1").await;
-    let second = tenant_for(&store, workspace(1), "us-east-1").await;
-    assert_eq!(first, second);
-    assert_eq!(first.provisioning, ProvisioningState::Pending);
-    assert_eq!(first.sending_status, SendingStatus::Disabled);
-    assert_eq!(first.configuration_set.as_str(), first.name.as_str());
-}
-
-#[tokio::test]
-async fn concurrent_inserts_for_one_workspace_and_region_make_one_tenant() {
-    let db = TestDatabase::new().await;
-    let store = db.store();
-    let inserts = (0..8).map(|_| tenant_for(&store, workspace(1), "us-east-1"));
-    let tenants = futures::future::join_all(inserts).await;
-    assert!(tenants.windows(2).all(|pair| pair[0].id == pair[1].id));
-}
-
-#[tokio::test]
-async fn a_name_held_by_another_workspace_in_the_region_is_refused() {
-    let db = TestDatabase::new().await;
-    let store = db.store();
-    let (ours, theirs) = (workspace(1), workspace(2));
-    let name = TenantName::for_workspace(ours);
-    assert_eq!(
-        name,
-        TenantName::for_workspace(theirs),
-        "fixture must collide"
-    );
-    tenant_for(&store, theirs, "us-east-1").await;
-
-    assert_eq!(
-        store
-            .owner_of_name(&region("us-east-1"), &name)
-            .await
-            .unwrap(),
-        Some(theirs)
-    );
-    assert_eq!(
-        store
-            .owner_of_name(&region("eu-north-1"), &name)
-            .await
-            .unwrap(),
-        None
-    );
-    let error = store
-        .insert_tenant(NewTenant {
-            workspace: ours,
-            region: region("us-east-1"),
-            name,
-        })
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            StoreError::AlreadyExists {
-                what: "tenant name"
-            }
-        ),
-        "{error:?}"
-    );
-
-    let fallback = TenantName::resolve(ours, Some(theirs));
-    let tenant = store
-        .insert_tenant(NewTenant {
-            workspace: ours,
-            region: region("us-east-1"),
-            name: fallback.clone(),
-        })
-        .await
-        .unwrap();
-    assert_eq!(tenant.name, fallback);
-}
-
-#[tokio::test]
-async fn marking_ready_records_the_arn() {
-    let db = TestDatabase::new().await;
-    let store = db.store();
-    let tenant = tenant_for(&store, workspace(1), "us-east-1").await;
-    let arn = "arn:aws:ses:us-east-1:123456789012:tenant/ph-1f3a8c2d6f4b/tn-1";
-    store.mark_ready(tenant.id, arn).await.unwrap();
-    let stored = store
-        .tenant(workspace(1), &region("us-east-1"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.provisioning, ProvisioningState::Ready);
-    assert_eq!(stored.arn.as_deref(), Some(arn));
 }
 
 #[tokio::test]
@@ -314,6 +261,135 @@ async fn status_readings_append_history_only_when_the_status_changes() {
     assert_eq!(
         (stored.sending_status, stored.last_checked_at),
         (SendingStatus::Paused, Some(at(3)))
+    );
+}
+
+#[tokio::test]
+async fn every_domain_of_a_workspace_in_a_region_shares_one_pending_tenant() {
+    let db = TestDatabase::new().await;
+    let store = db.store();
+    let first = tenant_for(&store, workspace(1), "us-east-1").await;
+    let second = tenant_for(&store, workspace(1), "us-east-1").await;
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.provisioning, ProvisioningState::Pending);
+    assert_eq!(first.sending_status, SendingStatus::Disabled);
+    assert_eq!(first.configuration_set.as_str(), first.name.as_str());
+}
+
+#[tokio::test]
+async fn concurrent_adds_for_one_workspace_and_region_make_one_tenant() {
+    let db = TestDatabase::new().await;
+    let store = db.store();
+    let adds = (0..8).map(|_| tenant_for(&store, workspace(1), "us-east-1"));
+    let tenants = futures::future::join_all(adds).await;
+    assert!(tenants.windows(2).all(|pair| pair[0].id == pair[1].id));
+}
+
+#[tokio::test]
+async fn a_tenant_name_held_by_another_workspace_in_the_region_is_refused() {
+    let db = TestDatabase::new().await;
+    let store = db.store();
+    let (ours, theirs) = (workspace(1), workspace(2));
+    let name = TenantName::for_workspace(ours);
+    assert_eq!(
+        name,
+        TenantName::for_workspace(theirs),
+        "fixture must collide"
+    );
+    tenant_for(&store, theirs, "us-east-1").await;
+
+    assert_eq!(
+        store
+            .owner_of_name(&region("us-east-1"), &name)
+            .await
+            .unwrap(),
+        Some(theirs)
+    );
+    assert_eq!(
+        store
+            .owner_of_name(&region("eu-north-1"), &name)
+            .await
+            .unwrap(),
+        None
+    );
+    let error = store
+        .add_domain(
+            ours,
+            &domain("ours.example.com"),
+            &region("us-east-1"),
+            &name,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::AlreadyExists {
+                what: "tenant name"
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        store.list_domains(ours).await.unwrap().is_empty(),
+        "nothing half-written"
+    );
+
+    let fallback = TenantName::resolve(ours, Some(theirs));
+    store
+        .add_domain(
+            ours,
+            &domain("ours.example.com"),
+            &region("us-east-1"),
+            &fallback,
+        )
+        .await
+        .unwrap();
+    let tenant = store
+        .tenant(ours, &region("us-east-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tenant.name, fallback);
+}
+
+#[tokio::test]
+async fn a_removed_domain_stops_counting_and_cannot_be_found_for_sending() {
+    let db = TestDatabase::new().await;
+    let store = db.store();
+    let ws = workspace(1);
+    let added = store
+        .add_domain(
+            ws,
+            &domain("a.example.com"),
+            &region("us-east-1"),
+            &TenantName::for_workspace(ws),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .find_domain(&domain("a.example.com"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let removed = store
+        .remove_domain(ws, added.domain.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(removed.state, DomainState::Deleting);
+    assert_eq!(
+        store.remove_domain(ws, added.domain.id).await.unwrap(),
+        None,
+        "already deleting"
+    );
+    assert!(store.regions_of_workspace(ws).await.unwrap().is_empty());
+    assert_eq!(
+        store.find_domain(&domain("a.example.com")).await.unwrap(),
+        None
     );
 }
 

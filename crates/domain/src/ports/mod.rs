@@ -5,21 +5,25 @@
 //! `mock` feature every port gets a `mockall` mock (`MockTenantStore`, ...).
 
 mod clock;
+mod provisioning;
 mod ses;
 mod store;
 
 pub use clock::{Clock, SystemClock};
+pub use provisioning::{JobOutcome, LeaseToken, ProvisioningStep, ProvisioningStore, TenantJob};
 pub use ses::{
     MailSender, MessageId, OutboundEmail, ReputationSource, SesError, SesTenant, TenantAdmin,
     TenantResource,
 };
 pub use store::{
-    DomainId, DomainRecord, DomainStore, FindingStore, NewTenant, ProvisioningState, RegionSummary,
-    StatusChange, StoreError, TenantId, TenantRecord, TenantStore,
+    AddedDomain, DomainId, DomainRecord, DomainState, DomainStore, FindingStore, ProvisioningState,
+    RegionSummary, StatusChange, StoreError, TenantId, TenantRecord, TenantStore,
 };
 
 #[cfg(feature = "mock")]
 pub use clock::MockClock;
+#[cfg(feature = "mock")]
+pub use provisioning::MockProvisioningStore;
 #[cfg(feature = "mock")]
 pub use ses::{MockMailSender, MockReputationSource, MockTenantAdmin};
 #[cfg(feature = "mock")]

@@ -152,15 +152,11 @@ pub trait TenantAdmin: Send + Sync {
         topic_arn: &str,
     ) -> Result<(), SesError>;
 
-    /// Creates the domain's identity; returns its ARN (also when it already existed).
+    /// Creates the domain's identity.
     ///
     /// # Errors
-    /// Any [`SesError`].
-    async fn create_identity(
-        &self,
-        region: &Region,
-        domain: &DomainName,
-    ) -> Result<String, SesError>;
+    /// [`SesError::AlreadyExists`] when it exists; any other [`SesError`].
+    async fn create_identity(&self, region: &Region, domain: &DomainName) -> Result<(), SesError>;
 
     /// Deletes the domain's identity.
     ///

@@ -73,6 +73,40 @@ impl ProvisioningState {
     }
 }
 
+/// Where a domain is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DomainState {
+    /// Recorded; its identity is not yet created and associated in SES.
+    Provisioning,
+    /// Its identity exists and is associated with the workspace's tenant.
+    Active,
+    /// Deleted by the workspace; its identity is being removed from SES.
+    Deleting,
+}
+
+impl DomainState {
+    /// `provisioning`, `active` or `deleting`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Provisioning => "provisioning",
+            Self::Active => "active",
+            Self::Deleting => "deleting",
+        }
+    }
+
+    /// Parses the storage form; `None` for anything else.
+    #[must_use]
+    pub fn from_stored(text: &str) -> Option<Self> {
+        match text {
+            "provisioning" => Some(Self::Provisioning),
+            "active" => Some(Self::Active),
+            "deleting" => Some(Self::Deleting),
+            _ => None,
+        }
+    }
+}
+
 /// A sending domain of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainRecord {
@@ -84,6 +118,8 @@ pub struct DomainRecord {
     pub name: DomainName,
     /// The region it sends from.
     pub region: Region,
+    /// Where it is in its life.
+    pub state: DomainState,
     /// When it was added.
     pub created_at: DateTime<Utc>,
 }
@@ -111,23 +147,12 @@ pub struct TenantRecord {
     pub last_checked_at: Option<DateTime<Utc>>,
 }
 
-/// A tenant to record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTenant {
-    /// The owner.
-    pub workspace: WorkspaceId,
-    /// The region.
-    pub region: Region,
-    /// The name chosen for it.
-    pub name: TenantName,
-}
-
 /// Everything the status endpoint needs about one region of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionSummary {
     /// The region.
     pub region: Region,
-    /// How many of the workspace's domains send from it.
+    /// How many of the workspace's domains (not being deleted) send from it.
     pub domain_count: u32,
     /// The tenant, once one is recorded.
     pub tenant: Option<TenantRecord>,
@@ -144,21 +169,36 @@ pub struct StatusChange {
     pub observed_at: DateTime<Utc>,
 }
 
-/// Sending domains.
+/// A domain just recorded, with the tenant that will carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedDomain {
+    /// The domain, `Provisioning`.
+    pub domain: DomainRecord,
+    /// The workspace's tenant in the domain's region, now due for reconciliation.
+    pub tenant: TenantId,
+}
+
+/// Sending domains: the desired state that drives each tenant's lifecycle.
+///
+/// Every change here also marks the workspace's tenant in that region as due for
+/// reconciliation, in the same transaction, so a crash can never lose the intent.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait::async_trait]
 pub trait DomainStore: Send + Sync {
-    /// Records a new domain for `workspace`.
+    /// Records a new domain for `workspace`, and the workspace's tenant in `region` under
+    /// `tenant_name` if it has none there yet (an existing tenant keeps its name).
     ///
     /// # Errors
-    /// [`StoreError::AlreadyExists`] when any workspace already has this domain;
-    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`] otherwise.
+    /// [`StoreError::AlreadyExists`] with `what = "domain"` when any workspace already has
+    /// this domain, or `what = "tenant name"` when another workspace holds `tenant_name`
+    /// in the region; [`StoreError::Unavailable`] / [`StoreError::Unexpected`] otherwise.
     async fn add_domain(
         &self,
         workspace: WorkspaceId,
         name: &DomainName,
         region: &Region,
-    ) -> Result<DomainRecord, StoreError>;
+        tenant_name: &TenantName,
+    ) -> Result<AddedDomain, StoreError>;
 
     /// The workspace's domains, oldest first.
     ///
@@ -166,7 +206,8 @@ pub trait DomainStore: Send + Sync {
     /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
     async fn list_domains(&self, workspace: WorkspaceId) -> Result<Vec<DomainRecord>, StoreError>;
 
-    /// Removes one of the workspace's domains; `None` when it has no such domain.
+    /// Marks one of the workspace's domains `Deleting` (its SES identity is removed by the
+    /// reconciler, then the record); `None` when the workspace has no such live domain.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
@@ -175,6 +216,12 @@ pub trait DomainStore: Send + Sync {
         workspace: WorkspaceId,
         id: DomainId,
     ) -> Result<Option<DomainRecord>, StoreError>;
+
+    /// The live (not `Deleting`) domain called `name`, whoever owns it.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn find_domain(&self, name: &DomainName) -> Result<Option<DomainRecord>, StoreError>;
 }
 
 /// Tenants and their status history.
@@ -211,18 +258,11 @@ pub trait TenantStore: Send + Sync {
         name: &TenantName,
     ) -> Result<Option<WorkspaceId>, StoreError>;
 
-    /// Records a tenant in the `Pending` state, or returns the one the workspace already
-    /// has in that region.
-    ///
-    /// # Errors
-    /// [`StoreError::AlreadyExists`] when another workspace holds the name in the region.
-    async fn insert_tenant(&self, tenant: NewTenant) -> Result<TenantRecord, StoreError>;
-
-    /// Marks the tenant provisioned, with the ARN SES gave it.
+    /// Every tenant that is provisioned, for sweeps over all of them.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
-    async fn mark_ready(&self, tenant: TenantId, arn: &str) -> Result<(), StoreError>;
+    async fn ready_tenants(&self) -> Result<Vec<TenantRecord>, StoreError>;
 
     /// Records a status reading; appends to the history and returns the change when the
     /// status differs from the last one recorded.

@@ -1,0 +1,40 @@
+# The commands CI runs, one for one (.ci/run calls `make lint` and `make test`).
+CARGO ?= cargo
+
+.PHONY: run test lint fmt clippy layering bench db migrate token
+
+## run: the service on its local defaults (local PostgreSQL, built-in SES emulator)
+run: db
+	$(CARGO) run -p posthawk-tenants -- serve
+
+## test: every test, against the local PostgreSQL (one database per test)
+test: db
+	$(CARGO) test --workspace --all-features
+
+## lint: formatting, clippy with warnings as errors, and the layering check
+lint: fmt clippy layering
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+
+layering:
+	scripts/check-layering.sh
+
+## bench: load GET /tenants/status with wrk against the release binary
+bench: db
+	scripts/bench-status.sh
+
+## db: make sure PostgreSQL is up
+db:
+	scripts/ensure-postgres.sh
+
+## migrate: create and migrate the database named by DATABASE_URL
+migrate: db
+	$(CARGO) run -p posthawk-tenants -- migrate
+
+## token: print a local token, e.g. `make token WORKSPACE=<uuid>`
+token:
+	@$(CARGO) run -q -p posthawk-tenants -- token --workspace $(WORKSPACE)

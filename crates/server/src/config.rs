@@ -1,0 +1,228 @@
+//! Configuration: every setting from an environment variable (or the matching flag),
+//! with defaults that run the service on a laptop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use posthawk_domain::ServedRegions;
+use posthawk_http::auth::{AuthConfig, JwtAlgorithm, JwtKey};
+use posthawk_postgres::PoolConfig;
+
+/// The development JWT secret, accepted only in local mode.
+pub const LOCAL_JWT_SECRET: &str = "posthawk-local-development-secret-not-for-production";
+
+/// Where the service runs: decides which unsafe defaults are acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// A developer machine: built-in JWT secret and the in-process SES emulator allowed.
+    Local,
+    /// Anything shared: every secret must be configured.
+    Production,
+}
+
+/// Settings shared by every subcommand that touches the database.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// PostgreSQL URL; the database is created if missing.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/posthawk_tenants",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Connections in the pool.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub database_pool_size: usize,
+
+    /// How long a request waits for a pooled connection before answering 503.
+    #[arg(long, env = "DATABASE_POOL_WAIT", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub database_pool_wait: Duration,
+}
+
+impl DatabaseConfig {
+    /// The pool settings.
+    #[must_use]
+    pub fn pool(&self) -> PoolConfig {
+        PoolConfig {
+            max_size: self.database_pool_size,
+            wait_timeout: self.database_pool_wait,
+            ..PoolConfig::default()
+        }
+    }
+}
+
+/// How tokens are verified and minted.
+#[derive(Debug, Clone, Args)]
+pub struct JwtConfig {
+    /// Local or production; production refuses the built-in development secret.
+    #[arg(
+        long = "env",
+        env = "POSTHAWK_ENV",
+        value_enum,
+        default_value = "local"
+    )]
+    pub environment: Environment,
+
+    /// HS256 shared secret (default in local mode only: a built-in development secret).
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Signature algorithm, pinned: tokens signed any other way are refused.
+    #[arg(long, env = "JWT_ALGORITHM", value_enum, default_value = "hs256")]
+    pub jwt_algorithm: Algorithm,
+
+    /// PEM file with the public key, for RS256 or ES256.
+    #[arg(long, env = "JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// Required `iss` claim, when set.
+    #[arg(long, env = "JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` claim, when set.
+    #[arg(long, env = "JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// Clock skew tolerated on `exp`.
+    #[arg(long, env = "JWT_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub jwt_leeway: Duration,
+}
+
+/// The algorithms a deployment can pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Algorithm {
+    /// HMAC with SHA-256 and a shared secret.
+    Hs256,
+    /// RSA PKCS#1 v1.5 with SHA-256, verified with a public key.
+    Rs256,
+    /// ECDSA P-256 with SHA-256, verified with a public key.
+    Es256,
+}
+
+impl JwtConfig {
+    /// The HS256 secret to use: the configured one, or the development one in local mode.
+    ///
+    /// # Errors
+    /// Outside local mode when no secret, or the development secret, is configured.
+    pub fn hs256_secret(&self) -> anyhow::Result<String> {
+        match (&self.jwt_secret, self.environment) {
+            (Some(secret), Environment::Production) if secret == LOCAL_JWT_SECRET => {
+                bail!("JWT_SECRET is the built-in development secret; set a real one in production")
+            }
+            (Some(secret), _) if secret.len() < 32 => {
+                bail!("JWT_SECRET must be at least 32 bytes")
+            }
+            (Some(secret), _) => Ok(secret.clone()),
+            (None, Environment::Local) => Ok(LOCAL_JWT_SECRET.to_owned()),
+            (None, Environment::Production) => bail!("JWT_SECRET must be set in production"),
+        }
+    }
+
+    /// The verifier's settings.
+    ///
+    /// # Errors
+    /// A missing secret or key file, or the development secret outside local mode.
+    pub fn auth(&self) -> anyhow::Result<AuthConfig> {
+        let (algorithm, key) = match self.jwt_algorithm {
+            Algorithm::Hs256 => (JwtAlgorithm::Hs256, JwtKey::Secret(self.hs256_secret()?)),
+            Algorithm::Rs256 => (
+                JwtAlgorithm::Rs256,
+                JwtKey::PublicKeyPem(self.public_key()?),
+            ),
+            Algorithm::Es256 => (
+                JwtAlgorithm::Es256,
+                JwtKey::PublicKeyPem(self.public_key()?),
+            ),
+        };
+        Ok(AuthConfig {
+            algorithm,
+            key,
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            leeway: self.jwt_leeway,
+        })
+    }
+
+    fn public_key(&self) -> anyhow::Result<String> {
+        let path = self
+            .jwt_public_key_file
+            .as_ref()
+            .context("JWT_PUBLIC_KEY_FILE must be set for RS256 and ES256")?;
+        std::fs::read_to_string(path)
+            .with_context(|| format!("reading JWT_PUBLIC_KEY_FILE {}", path.display()))
+    }
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    pub http_addr: SocketAddr,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "HTTP_WORKERS")]
+    pub http_workers: Option<usize>,
+
+    /// Comma-separated SES regions this deployment serves.
+    #[arg(long, env = "SES_REGIONS", default_value = "us-east-1,eu-north-1", value_parser = parse_regions)]
+    pub ses_regions: ServedRegions,
+
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    #[command(flatten)]
+    pub jwt: JwtConfig,
+}
+
+fn parse_regions(text: &str) -> Result<ServedRegions, String> {
+    ServedRegions::parse_list(text).map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        jwt: JwtConfig,
+    }
+
+    fn jwt(args: &[&str]) -> JwtConfig {
+        let mut argv = vec!["test"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).unwrap().jwt
+    }
+
+    #[test]
+    fn local_mode_falls_back_to_the_development_secret() {
+        assert_eq!(
+            jwt(&["--env", "local"]).hs256_secret().unwrap(),
+            LOCAL_JWT_SECRET
+        );
+    }
+
+    #[test]
+    fn production_refuses_a_missing_or_development_secret() {
+        assert!(jwt(&["--env", "production"]).hs256_secret().is_err());
+        let dev = format!("--jwt-secret={LOCAL_JWT_SECRET}");
+        assert!(jwt(&["--env", "production", &dev]).hs256_secret().is_err());
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(jwt(&["--jwt-secret", "short"]).hs256_secret().is_err());
+    }
+
+    #[test]
+    fn public_key_algorithms_need_a_key_file() {
+        assert!(jwt(&["--jwt-algorithm", "rs256"]).auth().is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! `posthawk-tenants`: the binary. Reads configuration, sets up logging, and runs one
+//! subcommand; everything else lives in the library crates.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use posthawk_domain::WorkspaceId;
+use posthawk_http::auth::TokenIssuer;
+use posthawk_tenants::app::Application;
+use posthawk_tenants::config::{DatabaseConfig, JwtConfig, ServeConfig};
+use posthawk_tenants::telemetry;
+
+/// Per-workspace SES tenants and their reputation.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP API (creating and migrating the database first).
+    Serve(Box<ServeConfig>),
+    /// Creates the database if missing and applies pending migrations.
+    Migrate(DatabaseConfig),
+    /// Mints a token with the configured HS256 secret and prints it alone on stdout.
+    Token {
+        /// The workspace the token speaks for.
+        #[arg(long)]
+        workspace: WorkspaceId,
+        /// Adds the platform-operator role.
+        #[arg(long)]
+        admin: bool,
+        /// Lifetime, such as `1h`, `30m` or `7d`.
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+        #[command(flatten)]
+        jwt: JwtConfig,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = ?error, "fatal");
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(config) => {
+            Application::build(*config)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
+        Command::Migrate(database) => {
+            posthawk_postgres::ensure_database_exists(&database.database_url).await?;
+            posthawk_postgres::run_migrations(&database.database_url).await?;
+        }
+        Command::Token {
+            workspace,
+            admin,
+            ttl,
+            jwt,
+        } => {
+            let issuer = TokenIssuer::hs256(
+                jwt.hs256_secret()?,
+                jwt.jwt_issuer.clone(),
+                jwt.jwt_audience.clone(),
+            );
+            let token = issuer.mint(workspace, admin, ttl)?;
+            #[expect(clippy::print_stdout, reason = "the token is this command's output")]
+            {
+                println!("{token}");
+            }
+        }
+    }
+    Ok(())
+}

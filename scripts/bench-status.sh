@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Loads GET /tenants/status with wrk against the release binary over a realistic table
+# (10,000 workspaces with domains and tenants in 2 regions each), at 8 and at 64
+# connections, and prints requests/s and p50/p99 latency. Results go in docs/benchmarks.md.
+#
+#   scripts/bench-status.sh            # defaults below
+#   DURATION=30s WORKSPACES=10000 scripts/bench-status.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-15s}
+WORKSPACES=${WORKSPACES:-10000}
+TOKENS=${TOKENS:-500}
+PORT=${PORT:-18080}
+SERVER_URL=${BENCH_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
+DATABASE=posthawk_bench
+export DATABASE_URL="$SERVER_URL/$DATABASE"
+export RUST_LOG=${RUST_LOG:-warn}
+export JWT_SECRET=bench-secret-bench-secret-bench-secret-0123456789
+
+scripts/ensure-postgres.sh
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+
+cargo build --release -q -p posthawk-tenants
+bin="${CARGO_TARGET_DIR:-target}/release/posthawk-tenants"
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  psql -q "$SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+psql -q "$SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" >/dev/null
+"$bin" migrate
+echo "seeding $WORKSPACES workspaces x 2 regions" >&2
+psql -q "$DATABASE_URL" <<SQL
+INSERT INTO workspaces (id)
+  SELECT md5('ws' || i)::uuid FROM generate_series(1, $WORKSPACES) AS i;
+INSERT INTO domains (id, workspace_id, name, region)
+  SELECT gen_random_uuid(), md5('ws' || i)::uuid, 'd' || d || '.' || r || '.ws' || i || '.example.com', r
+  FROM generate_series(1, $WORKSPACES) AS i,
+       unnest(ARRAY['us-east-1', 'eu-north-1']) AS r,
+       generate_series(1, 2) AS d;
+INSERT INTO tenants (workspace_id, region, name, configuration_set_name, arn,
+                     provisioning_state, sending_status, last_checked_at)
+  SELECT md5('ws' || i)::uuid, r, 'ph-' || left(md5('ws' || i), 12), 'ph-' || left(md5('ws' || i), 12),
+         'arn:aws:ses:' || r || ':123456789012:tenant/ph-' || left(md5('ws' || i), 12) || '/tn-' || i,
+         'ready', 'ENABLED', now()
+  FROM generate_series(1, $WORKSPACES) AS i, unnest(ARRAY['us-east-1', 'eu-north-1']) AS r;
+ANALYZE;
+SQL
+
+echo "minting $TOKENS tokens for random workspaces" >&2
+psql -Atq "$DATABASE_URL" -c "SELECT id FROM workspaces ORDER BY random() LIMIT $TOKENS" |
+  while read -r ws; do "$bin" token --workspace "$ws" --ttl 1h; done > "$work/tokens.txt"
+
+cat > "$work/status.lua" <<'LUA'
+local tokens = {}
+for line in io.lines(os.getenv("TOKENS_FILE")) do tokens[#tokens + 1] = line end
+local i = 0
+request = function()
+  i = i % #tokens + 1
+  return wrk.format("GET", "/tenants/status", { ["Authorization"] = "Bearer " .. tokens[i] })
+end
+response = function(status)
+  if status ~= 200 then error("unexpected status " .. status) end
+end
+LUA
+
+HTTP_ADDR="127.0.0.1:$PORT" "$bin" serve &
+server_pid=$!
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+sample=$(head -n 1 "$work/tokens.txt")
+curl -fs -H "Authorization: Bearer $sample" "http://127.0.0.1:$PORT/tenants/status" >/dev/null \
+  || { echo "server did not answer" >&2; exit 1; }
+
+export TOKENS_FILE="$work/tokens.txt"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}')"
+printf '%-12s %12s %10s %10s %8s\n' connections requests/s p50 p99 errors
+for connections in 8 64; do
+  # Warm-up, then the measured run.
+  wrk -t2 -c"$connections" -d3s -s "$work/status.lua" "http://127.0.0.1:$PORT" >/dev/null
+  out=$(wrk -t2 -c"$connections" -d"$DURATION" --latency -s "$work/status.lua" "http://127.0.0.1:$PORT")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '%-12s %12s %10s %10s %8s\n' "$connections" "$rps" "$p50" "$p99" "${errors:-0}"
+done
