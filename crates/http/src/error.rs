@@ -9,8 +9,10 @@ use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadEr
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use posthawk_domain::use_cases::{FindingsError, TenantStatusError};
-use posthawk_domain::{Region, RegionNotServed};
+use posthawk_domain::use_cases::{
+    AddDomainError, DomainError, FindingsError, SendError, TenantStatusError,
+};
+use posthawk_domain::{DomainName, InvalidDomainName, Region, RegionNotServed, SendingStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,16 +31,33 @@ pub enum ErrorCode {
     Unauthorized,
     /// 403: the token is valid but lacks the role the endpoint needs.
     Forbidden,
+    /// 403: the from-address's domain is not one of the workspace's domains.
+    DomainNotOwned,
     /// 404: no endpoint at this path.
     NotFound,
     /// 404: the workspace has no tenant in the region.
     TenantNotFound,
+    /// 404: the workspace has no domain with this id.
+    DomainNotFound,
     /// 405: the endpoint exists but not with this method.
     MethodNotAllowed,
+    /// 409: a workspace (this one or another) already has the domain.
+    DomainAlreadyRegistered,
+    /// 409: the from-domain or its tenant is still being set up in SES; retry later.
+    TenantNotReady,
+    /// 409: the tenant may not send (PAUSED, ENFORCED or DISABLED).
+    TenantNotEnabled,
     /// 413: the request body is larger than allowed.
     PayloadTooLarge,
     /// 415: the request body is not JSON.
     UnsupportedMediaType,
+    /// 422: the domain name is not a valid DNS name; the message says which rule it breaks.
+    InvalidDomain,
+    /// 422: the email cannot be sent as given (no recipients, no body, ...); the message
+    /// says why.
+    InvalidMessage,
+    /// 422: SES refused the message; the message carries SES's reason.
+    RejectedBySes,
     /// 500: a bug or an unexpected failure; the details are in the server's log.
     InternalError,
     /// 503: a dependency (the database) is down; retry later.
@@ -52,11 +71,17 @@ impl ErrorCode {
         match self {
             Self::BadRequest | Self::RegionNotServed => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::TenantNotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::DomainNotOwned => StatusCode::FORBIDDEN,
+            Self::NotFound | Self::TenantNotFound | Self::DomainNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::DomainAlreadyRegistered | Self::TenantNotReady | Self::TenantNotEnabled => {
+                StatusCode::CONFLICT
+            }
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidDomain | Self::InvalidMessage | Self::RejectedBySes => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -93,6 +118,30 @@ pub enum ApiError {
     /// The workspace has no tenant in the region.
     #[error("the workspace has no tenant in {0}")]
     TenantNotFound(Region),
+    /// The domain name is malformed; the domain's own text says which rule it breaks.
+    #[error("{0}")]
+    InvalidDomain(InvalidDomainName),
+    /// A workspace, this one or another, already has the domain.
+    #[error("domain {0} is already registered")]
+    DomainAlreadyRegistered(DomainName),
+    /// The workspace has no live domain with the id (another workspace's ids included).
+    #[error("the workspace has no such domain")]
+    DomainNotFound,
+    /// The email cannot be sent as given; the domain's text says why.
+    #[error("{0}")]
+    InvalidMessage(String),
+    /// The from-address's domain is not one of the workspace's domains.
+    #[error("{0} is not a sending domain of this workspace")]
+    DomainNotOwned(DomainName),
+    /// The from-domain or its tenant is still being set up in SES.
+    #[error("{0} is not ready to send yet: its SES set-up is still in progress")]
+    TenantNotReady(DomainName),
+    /// The tenant may not send.
+    #[error("sending is {0} for this workspace in this region")]
+    TenantNotEnabled(SendingStatus),
+    /// SES refused the message, with its reason.
+    #[error("SES rejected the message: {0}")]
+    RejectedBySes(String),
     /// No endpoint at this path.
     #[error("no endpoint at this path")]
     NotFound,
@@ -132,6 +181,14 @@ impl ApiError {
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::TenantNotFound(_) => ErrorCode::TenantNotFound,
+            Self::InvalidDomain(_) => ErrorCode::InvalidDomain,
+            Self::DomainAlreadyRegistered(_) => ErrorCode::DomainAlreadyRegistered,
+            Self::DomainNotFound => ErrorCode::DomainNotFound,
+            Self::InvalidMessage(_) => ErrorCode::InvalidMessage,
+            Self::DomainNotOwned(_) => ErrorCode::DomainNotOwned,
+            Self::TenantNotReady(_) => ErrorCode::TenantNotReady,
+            Self::TenantNotEnabled(_) => ErrorCode::TenantNotEnabled,
+            Self::RejectedBySes(_) => ErrorCode::RejectedBySes,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -152,6 +209,11 @@ impl ApiError {
             Self::Unauthorized(_) => tracing::info!(reason = %chain, "request not authenticated"),
             Self::Forbidden { subject } => {
                 tracing::info!(%subject, "admin endpoint refused to a non-admin token");
+            }
+            // Worth an operator's eye: a send that SES refused, or that a tenant's status
+            // stopped, may point at a reputation problem or at our own set-up.
+            Self::RejectedBySes(_) | Self::TenantNotEnabled(_) => {
+                tracing::info!(error = %chain, "send refused");
             }
             _ => tracing::debug!(error = %chain, "request refused"),
         }
@@ -212,6 +274,48 @@ impl From<FindingsError> for ApiError {
             FindingsError::Unexpected(cause) => {
                 Self::Internal(cause.context("reading open findings"))
             }
+        }
+    }
+}
+
+impl From<AddDomainError> for ApiError {
+    fn from(error: AddDomainError) -> Self {
+        match error {
+            AddDomainError::InvalidDomain(invalid) => Self::InvalidDomain(invalid),
+            AddDomainError::RegionNotServed(region) => Self::RegionNotServed(region),
+            AddDomainError::AlreadyRegistered(name) => Self::DomainAlreadyRegistered(name),
+            AddDomainError::Unavailable(cause) => {
+                Self::Unavailable(anyhow::Error::new(cause).context("adding a domain"))
+            }
+            AddDomainError::Unexpected(cause) => Self::Internal(cause.context("adding a domain")),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::NotFound => Self::DomainNotFound,
+            DomainError::Unavailable(cause) => {
+                Self::Unavailable(anyhow::Error::new(cause).context("reading or changing domains"))
+            }
+            DomainError::Unexpected(cause) => {
+                Self::Internal(cause.context("reading or changing domains"))
+            }
+        }
+    }
+}
+
+impl From<SendError> for ApiError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::InvalidMessage(message) => Self::InvalidMessage(message),
+            SendError::DomainNotOwned(domain) => Self::DomainNotOwned(domain),
+            SendError::NotProvisioned(domain) => Self::TenantNotReady(domain),
+            SendError::TenantNotEnabled(status) => Self::TenantNotEnabled(status),
+            SendError::Rejected(reason) => Self::RejectedBySes(reason),
+            SendError::Unavailable(cause) => Self::Unavailable(cause.context("sending an email")),
+            SendError::Unexpected(cause) => Self::Internal(cause.context("sending an email")),
         }
     }
 }

@@ -1,6 +1,7 @@
-//! HTTP adapter of the tenant reputation service: the actix-web routes, bearer-JWT
-//! authentication, the JSON envelope and response shapes, the one mapping from errors to
-//! HTTP statuses, and the OpenAPI document.
+//! HTTP adapter of the tenant reputation service: the actix-web routes (tenant status and
+//! findings, sending domains, sending mail), bearer-JWT authentication, the JSON envelope
+//! and response shapes, the one mapping from errors to HTTP statuses, and the OpenAPI
+//! document.
 //!
 //! The server binary verifies its configuration once, builds an [`ApiState`] and mounts
 //! everything with [`configure`]; handlers are not generic, the state holds the domain's
@@ -9,12 +10,17 @@
 //! ```no_run
 //! # use std::sync::Arc;
 //! # use actix_web::{App, HttpServer};
-//! # use posthawk_domain::use_cases::ReputationQueries;
+//! # use posthawk_domain::use_cases::{DomainService, ReputationQueries, SendingService};
 //! use posthawk_http::{configure, ApiState, AuthConfig, JwtVerifier, Readiness};
 //!
-//! # async fn run(queries: ReputationQueries, readiness: Arc<dyn Readiness>) -> anyhow::Result<()> {
+//! # async fn run(
+//! #     queries: ReputationQueries,
+//! #     domains: DomainService,
+//! #     sending: SendingService,
+//! #     readiness: Arc<dyn Readiness>,
+//! # ) -> anyhow::Result<()> {
 //! let verifier = Arc::new(JwtVerifier::new(&AuthConfig::hs256("a long random secret"))?);
-//! let state = ApiState { queries, verifier, readiness };
+//! let state = ApiState { queries, domains, sending, verifier, readiness };
 //! HttpServer::new(move || App::new().configure(configure(state.clone())))
 //!     .bind(("127.0.0.1", 8080))?
 //!     .run()

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::envelope::Failure;
-use crate::routes::{health, tenants};
+use crate::routes::{domains, emails, health, tenants};
 
 /// The name of the security scheme operations refer to.
 const BEARER_JWT: &str = "bearer_jwt";
@@ -18,7 +18,9 @@ const BEARER_JWT: &str = "bearer_jwt";
     info(
         title = "Posthawk tenant reputation API",
         description = "Each customer workspace gets its own AWS SES tenant per region; \
-            this API serves each tenant's sending status and reputation findings. Every \
+            this API manages the workspace's sending domains (which drive its tenants), sends \
+            mail through the right tenant, and serves each tenant's sending status and \
+            reputation findings. Every \
             response is JSON in an envelope: `{\"success\": true, \"data\": ...}` or \
             `{\"success\": false, \"error\": {\"code\": \"snake_case\", \"message\": \"...\"}}`; \
             clients branch on `code`, which is stable."
@@ -26,13 +28,26 @@ const BEARER_JWT: &str = "bearer_jwt";
     paths(
         tenants::tenant_status,
         tenants::open_findings,
+        domains::add_domain,
+        domains::list_domains,
+        domains::remove_domain,
+        emails::send_email,
         health::healthz,
         health::readyz,
     ),
-    components(responses(Unauthorized, Forbidden, InternalError, ServiceUnavailable)),
+    components(responses(
+        Unauthorized,
+        Forbidden,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        InternalError,
+        ServiceUnavailable
+    )),
     modifiers(&BearerJwt),
     tags(
         (name = "tenants", description = "The workspace's SES tenants and their reputation."),
+        (name = "domains", description = "The workspace's sending domains, which drive its tenants."),
+        (name = "emails", description = "Sending through the workspace's tenant."),
         (name = "health", description = "Probes for load balancers and orchestrators."),
     )
 )]
@@ -85,6 +100,18 @@ pub struct Unauthorized(pub Failure);
 #[response(example = json!({"success": false,
     "error": {"code": "forbidden", "message": "this endpoint needs an admin token"}}))]
 pub struct Forbidden(pub Failure);
+
+/// The request body is larger than the service accepts (`payload_too_large`).
+#[derive(ToResponse)]
+#[response(example = json!({"success": false,
+    "error": {"code": "payload_too_large", "message": "request body is too large"}}))]
+pub struct PayloadTooLarge(pub Failure);
+
+/// The request body is not declared as `application/json` (`unsupported_media_type`).
+#[derive(ToResponse)]
+#[response(example = json!({"success": false,
+    "error": {"code": "unsupported_media_type", "message": "request body must be application/json"}}))]
+pub struct UnsupportedMediaType(pub Failure);
 
 /// An unexpected failure (`internal_error`); the details are only in the server's log.
 #[derive(ToResponse)]

@@ -2,6 +2,7 @@
 //! and the OpenAPI schemas of the closed string enums whose text the domain owns.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use posthawk_domain::ports::DomainState;
 use posthawk_domain::{SendingStatus, Severity};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
@@ -43,6 +44,23 @@ pub(crate) fn severity_schema() -> Object {
     string_enum(
         "WARNING when trending toward a threshold, CRITICAL at or past it.",
         all.map(Severity::as_str),
+    )
+}
+
+/// The schema of a [`DomainState`], listing the domain's own wire forms.
+pub(crate) fn domain_status_schema() -> Object {
+    let all = [
+        DomainState::Provisioning,
+        DomainState::Active,
+        DomainState::Deleting,
+    ];
+    let _exhaustive = |state: DomainState| match state {
+        DomainState::Provisioning | DomainState::Active | DomainState::Deleting => (),
+    };
+    string_enum(
+        "provisioning until the domain's SES identity exists and belongs to the workspace's \
+         tenant, then active (it can send); deleting once removed, until SES is cleaned up.",
+        all.map(DomainState::as_str),
     )
 }
 

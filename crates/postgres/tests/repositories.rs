@@ -143,8 +143,14 @@ async fn removing_another_workspaces_domain_finds_nothing_and_keeps_it() {
         std::slice::from_ref(&added)
     );
     let removed = store.remove_domain(workspace(1), added.id).await.unwrap();
-    assert_eq!(removed.map(|d| (d.id, d.state)), Some((added.id, DomainState::Deleting)));
-    assert_eq!(store.list_domains(workspace(1)).await.unwrap()[0].state, DomainState::Deleting);
+    assert_eq!(
+        removed.map(|d| (d.id, d.state)),
+        Some((added.id, DomainState::Deleting))
+    );
+    assert_eq!(
+        store.list_domains(workspace(1)).await.unwrap()[0].state,
+        DomainState::Deleting
+    );
 }
 
 #[tokio::test]

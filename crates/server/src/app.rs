@@ -1,44 +1,99 @@
 //! Building the application from its configuration: a function tests call with port 0
 //! to run a server of their own.
 
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use anyhow::Context as _;
-use posthawk_domain::use_cases::ReputationQueries;
+use posthawk_domain::ports::SystemClock;
+use posthawk_domain::use_cases::{
+    DomainService, LifecycleConfig, ReputationQueries, SendingService, TenantLifecycle,
+};
 use posthawk_http::auth::JwtVerifier;
 use posthawk_http::{ApiState, Readiness};
 use posthawk_postgres::PgStore;
+use posthawk_ses::{SesAdapter, SesConfig};
+use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-use crate::config::ServeConfig;
+use crate::config::{ServeConfig, SesTarget};
+use crate::workers;
 
 /// A built, bound, not yet running service.
 pub struct Application {
     port: u16,
     server: Server,
+    workers: Vec<JoinHandle<()>>,
+    stop_workers: watch::Sender<bool>,
+    emulator: Option<EmulatorHandle>,
 }
 
 impl Application {
-    /// Prepares the database (creating and migrating it), binds the listener and wires
-    /// the adapters into the use cases.
+    /// Prepares the database (creating and migrating it), starts the built-in SES
+    /// emulator when no SES is configured, wires the adapters into the use cases, binds
+    /// the listener and starts the reconciler workers.
     ///
     /// # Errors
-    /// When the database cannot be prepared, the address cannot be bound, or the
+    /// When the database cannot be prepared, an address cannot be bound, or the
     /// configuration is unusable.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
+        // Configuration errors first, before anything is created or started.
+        let environment = config.jwt.environment;
+        let regions = config.ses_regions.clone();
+        let verifier = Arc::new(JwtVerifier::new(&config.jwt.auth()?)?);
+        let event_topics = config.ses.event_topics(&regions, environment)?;
+
         let database = &config.database;
         posthawk_postgres::ensure_database_exists(&database.database_url).await?;
         posthawk_postgres::run_migrations(&database.database_url).await?;
         let pool = posthawk_postgres::connect(&database.database_url, database.pool())?;
         let store = Arc::new(PgStore::new(pool));
 
-        let queries = ReputationQueries::new(store.clone(), store.clone(), config.ses_regions);
-        let verifier = JwtVerifier::new(&config.jwt.auth()?)?;
+        let (ses_config, emulator) = match config.ses.target(environment) {
+            SesTarget::Embedded => {
+                let emulator = Emulator::start(
+                    SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                    EmulatorConfig {
+                        account_id: config.ses.ses_emulator_account_id.clone(),
+                        ..EmulatorConfig::default()
+                    },
+                )
+                .context("starting the built-in SES emulator")?;
+                tracing::info!(endpoint = %emulator.endpoint_url(), "using the built-in SES emulator");
+                (SesConfig::local(emulator.endpoint_url()), Some(emulator))
+            }
+            SesTarget::Endpoint(url) => {
+                tracing::info!(endpoint = %url, "using a custom SES endpoint");
+                (SesConfig::local(url), None)
+            }
+            SesTarget::Aws => (SesConfig::default(), None),
+        };
+        let ses_config = SesConfig {
+            operation_timeout: config.ses.ses_operation_timeout,
+            attempt_timeout: config.ses.ses_attempt_timeout,
+            max_attempts: config.ses.ses_max_attempts,
+            ..ses_config
+        };
+        let ses = Arc::new(SesAdapter::new(ses_config, &regions).await);
+
+        let lifecycle = TenantLifecycle::new(
+            store.clone(),
+            ses.clone(),
+            Arc::new(SystemClock),
+            LifecycleConfig {
+                event_topics,
+                lease: config.ses.reconciler_lease,
+                ..LifecycleConfig::default()
+            },
+        );
         let state = ApiState {
-            queries,
-            verifier: Arc::new(verifier),
+            queries: ReputationQueries::new(store.clone(), store.clone(), regions.clone()),
+            domains: DomainService::new(store.clone(), store.clone(), lifecycle.clone(), regions),
+            sending: SendingService::new(store.clone(), store.clone(), ses),
+            verifier,
             readiness: Arc::new(DatabaseReadiness(store)),
         };
 
@@ -52,8 +107,22 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
+
+        let (stop_workers, stopped) = watch::channel(false);
+        let workers = workers::spawn_reconcilers(
+            &lifecycle,
+            config.ses.reconciler_workers,
+            config.ses.reconciler_poll,
+            &stopped,
+        );
         tracing::info!(address = %config.http_addr, port, "listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            workers,
+            stop_workers,
+            emulator,
+        })
     }
 
     /// The bound port (useful when configured with port 0).
@@ -62,12 +131,29 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    /// The built-in SES emulator, when this application started one.
+    #[must_use]
+    pub fn emulator(&self) -> Option<&EmulatorHandle> {
+        self.emulator.as_ref()
+    }
+
+    /// Serves until SIGINT or SIGTERM, drains in-flight requests, lets the reconcilers
+    /// finish their current pass, then stops the built-in emulator.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let _ = self.stop_workers.send(true);
+        for worker in self.workers {
+            if let Err(error) = worker.await {
+                tracing::error!(error = ?error, "a reconciler worker panicked");
+            }
+        }
+        if let Some(emulator) = self.emulator {
+            emulator.stop().await;
+        }
+        served
     }
 }
 

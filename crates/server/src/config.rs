@@ -1,13 +1,14 @@
 //! Configuration: every setting from an environment variable (or the matching flag),
 //! with defaults that run the service on a laptop.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
-use posthawk_domain::ServedRegions;
+use posthawk_domain::{Region, ServedRegions};
 use posthawk_http::auth::{AuthConfig, JwtAlgorithm, JwtKey};
 use posthawk_postgres::PoolConfig;
 
@@ -158,6 +159,129 @@ impl JwtConfig {
     }
 }
 
+/// How SES is reached, and the reconciler that provisions tenants there.
+#[derive(Debug, Clone, Args)]
+pub struct SesSettings {
+    /// A custom SES endpoint (an emulator started separately, a VPC endpoint). Without it
+    /// and without AWS credentials in the environment, local mode starts the built-in
+    /// emulator in-process.
+    #[arg(long, env = "SES_ENDPOINT_URL")]
+    pub ses_endpoint_url: Option<String>,
+
+    /// The SNS topic per region for configuration set events, as
+    /// `us-east-1=arn:aws:sns:...,eu-north-1=arn:aws:sns:...`. Local mode defaults to a
+    /// `posthawk-ses-events` topic in the emulator's account.
+    #[arg(long, env = "SES_EVENT_TOPICS")]
+    pub ses_event_topics: Option<String>,
+
+    /// The account id of the built-in emulator.
+    #[arg(long, env = "SES_EMULATOR_ACCOUNT_ID", default_value = "123456789012")]
+    pub ses_emulator_account_id: String,
+
+    /// Budget for one SES call, retries included.
+    #[arg(long, env = "SES_OPERATION_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub ses_operation_timeout: Duration,
+
+    /// Budget for one attempt of an SES call.
+    #[arg(long, env = "SES_ATTEMPT_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub ses_attempt_timeout: Duration,
+
+    /// Attempts per SES call (standard retry mode).
+    #[arg(long, env = "SES_MAX_ATTEMPTS", default_value_t = 3)]
+    pub ses_max_attempts: u32,
+
+    /// Concurrent reconciler workers in this process.
+    #[arg(long, env = "RECONCILER_WORKERS", default_value_t = 4)]
+    pub reconciler_workers: usize,
+
+    /// How often an idle reconciler worker looks for due work.
+    #[arg(long, env = "RECONCILER_POLL", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub reconciler_poll: Duration,
+
+    /// How long a worker holds a tenant before another replica may take it over.
+    #[arg(long, env = "RECONCILER_LEASE", default_value = "2m", value_parser = humantime::parse_duration)]
+    pub reconciler_lease: Duration,
+}
+
+/// Where SES calls go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SesTarget {
+    /// The built-in emulator, started in-process on a loopback port.
+    Embedded,
+    /// A configured endpoint.
+    Endpoint(String),
+    /// Real SES, with the AWS default credential chain.
+    Aws,
+}
+
+/// Variables that mean "AWS credentials are configured".
+const AWS_CREDENTIAL_VARS: [&str; 5] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+];
+
+impl SesSettings {
+    /// Where SES calls go in `environment`.
+    #[must_use]
+    pub fn target(&self, environment: Environment) -> SesTarget {
+        let aws_configured = AWS_CREDENTIAL_VARS
+            .iter()
+            .any(|var| std::env::var_os(var).is_some());
+        match (&self.ses_endpoint_url, environment, aws_configured) {
+            (Some(url), _, _) => SesTarget::Endpoint(url.clone()),
+            (None, Environment::Local, false) => SesTarget::Embedded,
+            (None, _, _) => SesTarget::Aws,
+        }
+    }
+
+    /// The event topic of every served region.
+    ///
+    /// # Errors
+    /// A malformed list, or (outside local mode) a served region without a topic.
+    pub fn event_topics(
+        &self,
+        regions: &ServedRegions,
+        environment: Environment,
+    ) -> anyhow::Result<HashMap<Region, String>> {
+        let mut topics = HashMap::new();
+        for entry in self
+            .ses_event_topics
+            .iter()
+            .flat_map(|list| list.split(','))
+        {
+            let entry = entry.trim();
+            if entry.is_empty() {
+                continue;
+            }
+            let (region, arn) = entry
+                .split_once('=')
+                .with_context(|| format!("SES_EVENT_TOPICS entry {entry:?} is not region=arn"))?;
+            let region = Region::parse(region.trim())?;
+            if !arn.trim().starts_with("arn:") {
+                bail!("SES_EVENT_TOPICS entry for {region} is not an ARN");
+            }
+            topics.insert(region, arn.trim().to_owned());
+        }
+        for region in regions.iter() {
+            if topics.contains_key(region) {
+                continue;
+            }
+            if environment == Environment::Production {
+                bail!("SES_EVENT_TOPICS has no SNS topic for served region {region}");
+            }
+            let local = format!(
+                "arn:aws:sns:{region}:{}:posthawk-ses-events",
+                self.ses_emulator_account_id
+            );
+            topics.insert(region.clone(), local);
+        }
+        Ok(topics)
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -178,6 +302,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub jwt: JwtConfig,
+
+    #[command(flatten)]
+    pub ses: SesSettings,
 }
 
 fn parse_regions(text: &str) -> Result<ServedRegions, String> {

@@ -26,6 +26,18 @@ enum Command {
     /// Creates the database if missing and applies pending migrations.
     Migrate(DatabaseConfig),
     /// Mints a token with the configured HS256 secret and prints it alone on stdout.
+    /// Runs the SES v2 emulator alone (for other local services, or for `SES_ENDPOINT_URL`).
+    Emulator {
+        /// Address to listen on.
+        #[arg(long, env = "EMULATOR_ADDR", default_value = "127.0.0.1:4566")]
+        addr: std::net::SocketAddr,
+        /// The account id in every ARN.
+        #[arg(long, env = "SES_EMULATOR_ACCOUNT_ID", default_value = "123456789012")]
+        account_id: String,
+        /// Tenants per region before CreateTenant answers LimitExceededException.
+        #[arg(long, default_value_t = 10_000)]
+        tenant_quota: usize,
+    },
     Token {
         /// The workspace the token speaks for.
         #[arg(long)]
@@ -67,6 +79,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
             posthawk_postgres::ensure_database_exists(&database.database_url).await?;
             posthawk_postgres::run_migrations(&database.database_url).await?;
         }
+        Command::Emulator {
+            addr,
+            account_id,
+            tenant_quota,
+        } => {
+            let config = posthawk_ses_emulator::EmulatorConfig {
+                account_id,
+                tenant_quota,
+            };
+            posthawk_ses_emulator::Emulator::serve_until(addr, config, shutdown_signal()).await?;
+        }
         Command::Token {
             workspace,
             admin,
@@ -86,4 +109,29 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::warn!(error = ?error, "cannot listen for SIGTERM");
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

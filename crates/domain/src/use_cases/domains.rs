@@ -124,8 +124,16 @@ impl DomainService {
             }
         };
         self.provision_now(added.tenant).await;
-        let current = self.find(workspace, added.domain.id).await?;
-        Ok(current.unwrap_or(added.domain))
+        // The domain is stored: a failed re-read must not turn success into an error
+        // (a retry would then see "already registered").
+        match self.find(workspace, added.domain.id).await {
+            Ok(Some(current)) => Ok(current),
+            Ok(None) => Ok(added.domain),
+            Err(error) => {
+                tracing::warn!(error = ?error, "could not re-read a domain just added");
+                Ok(added.domain)
+            }
+        }
     }
 
     /// The workspace's domains, oldest first, `Deleting` ones included until SES is clean.

@@ -2,13 +2,15 @@
 //! share, and the JSON answers for everything no handler takes (unknown paths, wrong
 //! methods, unreadable paths, queries and bodies).
 
+pub(crate) mod domains;
+pub(crate) mod emails;
 pub(crate) mod health;
 pub(crate) mod tenants;
 
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, Resource, web};
-use posthawk_domain::use_cases::ReputationQueries;
+use posthawk_domain::use_cases::{DomainService, ReputationQueries, SendingService};
 
 use crate::auth::JwtVerifier;
 use crate::error::ApiError;
@@ -34,6 +36,10 @@ pub trait Readiness: Send + Sync {
 pub struct ApiState {
     /// The reputation read side: tenant statuses and findings.
     pub queries: ReputationQueries,
+    /// The workspace's sending domains, which drive its tenants' lifecycle.
+    pub domains: DomainService,
+    /// Sending through the workspace's tenants.
+    pub sending: SendingService,
     /// Bearer-token verification.
     pub verifier: Arc<JwtVerifier>,
     /// The readiness probe.
@@ -49,11 +55,15 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
         let ApiState {
             queries,
+            domains,
+            sending,
             verifier,
             readiness,
         } = state;
         config
             .app_data(web::Data::new(queries))
+            .app_data(web::Data::new(domains))
+            .app_data(web::Data::new(sending))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::from(readiness))
             .app_data(
@@ -74,6 +84,13 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 resource("/tenants/{region}/findings").route(web::get().to(tenants::open_findings)),
             )
+            .service(
+                resource("/domains")
+                    .route(web::get().to(domains::list_domains))
+                    .route(web::post().to(domains::add_domain)),
+            )
+            .service(resource("/domains/{id}").route(web::delete().to(domains::remove_domain)))
+            .service(resource("/emails").route(web::post().to(emails::send_email)))
             .default_service(web::to(not_found));
     }
 }

@@ -10,6 +10,8 @@
 )]
 
 mod auth;
+mod domains;
+mod emails;
 mod errors;
 mod health;
 mod openapi;

@@ -102,3 +102,45 @@ fn collect_references(value: &Value, found: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn domain_and_email_operations_need_a_token_and_document_every_status() {
+    let document: Value = serde_json::from_str(&generated()).unwrap();
+    let operations = [
+        (
+            "/domains",
+            "post",
+            &[
+                "201", "400", "401", "409", "413", "415", "422", "500", "503",
+            ][..],
+        ),
+        ("/domains", "get", &["200", "401", "500", "503"][..]),
+        (
+            "/domains/{id}",
+            "delete",
+            &["202", "400", "401", "404", "500", "503"][..],
+        ),
+        (
+            "/emails",
+            "post",
+            &[
+                "202", "400", "401", "403", "409", "413", "415", "422", "500", "503",
+            ][..],
+        ),
+    ];
+    for (path, method, statuses) in operations {
+        let operation = &document["paths"][path][method];
+        assert_eq!(
+            operation["security"],
+            serde_json::json!([{"bearer_jwt": []}]),
+            "{method} {path}"
+        );
+        let documented: Vec<&str> = operation["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(documented, statuses, "{method} {path}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Shared arrangements: workspaces, tokens, mocked stores, an app with two test-only
+//! Shared arrangements: workspaces, tokens, mocked ports, an app with a few test-only
 //! routes, and a captured reply.
 
 use std::sync::Arc;
@@ -10,9 +10,14 @@ use actix_web::test::{TestRequest, call_service, init_service, read_body};
 use actix_web::{App, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use posthawk_domain::ports::{MockFindingStore, MockTenantStore};
-use posthawk_domain::use_cases::ReputationQueries;
-use posthawk_domain::{ServedRegions, WorkspaceId};
+use posthawk_domain::ports::{
+    DomainId, DomainRecord, DomainState, MockClock, MockDomainStore, MockFindingStore,
+    MockMailSender, MockProvisioningStore, MockTenantAdmin, MockTenantStore,
+};
+use posthawk_domain::use_cases::{
+    DomainService, LifecycleConfig, ReputationQueries, SendingService, TenantLifecycle,
+};
+use posthawk_domain::{DomainName, Region, ServedRegions, WorkspaceId};
 use posthawk_http::envelope;
 use posthawk_http::{
     AdminCaller, ApiState, AuthConfig, Caller, JwtVerifier, Readiness, TokenIssuer, configure,
@@ -37,6 +42,25 @@ pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// A domain of `workspace`, with the id, name and region as given, added at
+/// `2026-04-28T10:00:00Z`.
+pub fn domain(
+    workspace: WorkspaceId,
+    id: &str,
+    name: &str,
+    region: &str,
+    state: DomainState,
+) -> DomainRecord {
+    DomainRecord {
+        id: DomainId(uuid::Uuid::parse_str(id).unwrap()),
+        workspace,
+        name: DomainName::parse(name).unwrap(),
+        region: Region::parse(region).unwrap(),
+        state,
+        created_at: at("2026-04-28T10:00:00Z"),
+    }
 }
 
 /// Seconds since the epoch, as JWT claims count time.
@@ -106,10 +130,13 @@ impl Readiness for Probe {
 }
 
 /// What the test app is built from; defaults to mocks that expect no call at all, so
-/// any store call a test does not arrange fails it.
+/// any port call a test does not arrange fails it. As in the server, one store of each
+/// kind is shared by every use case that needs it.
 pub struct TestApp {
     pub tenants: MockTenantStore,
     pub findings: MockFindingStore,
+    pub domains: MockDomainStore,
+    pub sender: MockMailSender,
     pub auth: AuthConfig,
     pub ready: bool,
 }
@@ -119,10 +146,27 @@ impl Default for TestApp {
         Self {
             tenants: MockTenantStore::new(),
             findings: MockFindingStore::new(),
+            domains: MockDomainStore::new(),
+            sender: MockMailSender::new(),
             auth: AuthConfig::hs256(SECRET),
             ready: true,
         }
     }
+}
+
+/// A lifecycle whose every claim finds the tenant held by another worker: provisioning is
+/// somebody else's job in these tests, so a request never touches SES.
+fn busy_lifecycle() -> TenantLifecycle {
+    let mut store = MockProvisioningStore::new();
+    store.expect_claim().returning(|_, _, _| Ok(None));
+    let mut clock = MockClock::new();
+    clock.expect_now().returning(|| at("2026-04-28T10:00:00Z"));
+    TenantLifecycle::new(
+        Arc::new(store),
+        Arc::new(MockTenantAdmin::new()),
+        Arc::new(clock),
+        LifecycleConfig::default(),
+    )
 }
 
 /// A client's view of one response.
@@ -147,17 +191,31 @@ impl Reply {
 }
 
 impl TestApp {
-    /// Sends `request` to a fresh app and captures the reply.
-    pub async fn send(self, request: TestRequest) -> Reply {
-        let state = ApiState {
+    /// The state the server would build, over the mocks.
+    fn state(self) -> ApiState {
+        let tenants = Arc::new(self.tenants);
+        let domains = Arc::new(self.domains);
+        ApiState {
             queries: ReputationQueries::new(
-                Arc::new(self.tenants),
+                tenants.clone(),
                 Arc::new(self.findings),
                 ServedRegions::default(),
             ),
+            domains: DomainService::new(
+                domains.clone(),
+                tenants.clone(),
+                busy_lifecycle(),
+                ServedRegions::default(),
+            ),
+            sending: SendingService::new(domains, tenants, Arc::new(self.sender)),
             verifier: Arc::new(JwtVerifier::new(&self.auth).unwrap()),
             readiness: Arc::new(Probe(self.ready)),
-        };
+        }
+    }
+
+    /// Sends `request` to a fresh app and captures the reply.
+    pub async fn send(self, request: TestRequest) -> Reply {
+        let state = self.state();
         let app = init_service(
             App::new()
                 .configure(configure(state))
@@ -181,13 +239,31 @@ impl TestApp {
 
     /// Sends a GET of `path` with `Authorization: Bearer <token>`.
     pub async fn get_with_token(self, path: &str, token: &str) -> Reply {
+        self.send(TestRequest::get().uri(path).insert_header(bearer(token)))
+            .await
+    }
+
+    /// Sends a POST of `body` as JSON to `path` with `Authorization: Bearer <token>`.
+    pub async fn post_with_token(self, path: &str, token: &str, body: &Value) -> Reply {
         self.send(
-            TestRequest::get()
+            TestRequest::post()
                 .uri(path)
-                .insert_header(("Authorization", format!("Bearer {token}"))),
+                .insert_header(bearer(token))
+                .set_json(body),
         )
         .await
     }
+
+    /// Sends a DELETE of `path` with `Authorization: Bearer <token>`.
+    pub async fn delete_with_token(self, path: &str, token: &str) -> Reply {
+        self.send(TestRequest::delete().uri(path).insert_header(bearer(token)))
+            .await
+    }
+}
+
+/// The `Authorization` header carrying `token`.
+pub fn bearer(token: &str) -> (&'static str, String) {
+    ("Authorization", format!("Bearer {token}"))
 }
 
 /// Test-only route: who the token says the caller is.

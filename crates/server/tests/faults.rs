@@ -1,0 +1,220 @@
+//! End to end: provisioning converges through SES faults, and stays consistent under
+//! concurrency across several server processes sharing one database.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod support;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use posthawk_postgres::testing::TestDatabase;
+use posthawk_ses_emulator::{Emulator, EmulatorConfig, Fault};
+use serde_json::json;
+use support::{TestApp, config, new_workspace, spawn_app, start};
+
+/// Operations in the order provisioning calls them.
+const PROVISIONING_OPERATIONS: [&str; 7] = [
+    "PutAccountVdmAttributes",
+    "CreateTenant",
+    "CreateConfigurationSet",
+    "UpdateConfigurationSetEventDestination",
+    "CreateConfigurationSetEventDestination",
+    "CreateEmailIdentity",
+    "CreateTenantResourceAssociation",
+];
+
+fn assert_fully_provisioned(app: &TestApp, region: &str, identities: usize) {
+    let inventory = app.inventory(region);
+    assert_eq!(inventory.tenants.len(), 1, "{inventory:?}");
+    assert_eq!(inventory.configuration_sets.len(), 1, "{inventory:?}");
+    assert_eq!(inventory.configuration_sets[0].event_destinations.len(), 1);
+    assert_eq!(inventory.identities.len(), identities);
+    assert_eq!(inventory.tenants[0].resources.len(), identities + 1);
+}
+
+#[tokio::test]
+async fn a_failure_at_each_provisioning_step_in_turn_converges_once_ses_recovers() {
+    for operation in PROVISIONING_OPERATIONS {
+        let (app, _db) = spawn_app().await;
+        // More failures than the SDK's three attempts: the first pass must fail.
+        app.ses
+            .inject_fault(operation, Fault::fail_next(4, 500, "InternalFailure"))
+            .unwrap();
+        let workspace = new_workspace();
+        app.add_domain(workspace, "mail.step.example", "us-east-1")
+            .await;
+
+        let domains = app.settled(workspace).await;
+        assert_eq!(domains.len(), 1, "{operation}: the domain is kept");
+        assert_fully_provisioned(&app, "us-east-1", 1);
+    }
+}
+
+#[tokio::test]
+async fn throttling_bursts_and_timeouts_are_ridden_out() {
+    let (app, _db) = spawn_app().await;
+    app.ses
+        .inject_fault("*", Fault::fail_next(5, 429, "TooManyRequestsException"))
+        .unwrap();
+    let workspace = new_workspace();
+    app.add_domain(workspace, "a.throttle.example", "us-east-1")
+        .await;
+    app.settled(workspace).await;
+    assert_fully_provisioned(&app, "us-east-1", 1);
+
+    // An attempt timeout (3 s) on every call for a while, then recovery.
+    app.ses
+        .inject_fault(
+            "CreateEmailIdentity",
+            Fault::latency(Duration::from_secs(4)),
+        )
+        .unwrap();
+    app.add_domain(workspace, "b.throttle.example", "us-east-1")
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.ses.clear_faults();
+    app.settled(workspace).await;
+    assert_fully_provisioned(&app, "us-east-1", 2);
+}
+
+#[tokio::test]
+async fn a_quota_error_is_surfaced_and_retried_later_not_spun_on() {
+    let (app, _db) = spawn_app().await;
+    app.ses
+        .inject_fault(
+            "CreateTenant",
+            Fault::fail_next(1, 400, "LimitExceededException"),
+        )
+        .unwrap();
+    let workspace = new_workspace();
+    app.add_domain(workspace, "mail.quota.example", "us-east-1")
+        .await;
+    let domains = app.domains(workspace).await;
+    assert_eq!(domains[0]["status"], "provisioning");
+    assert_eq!(
+        app.ses.call_count("CreateTenant"),
+        1,
+        "no SDK retry on a quota"
+    );
+    app.settled(workspace).await;
+}
+
+/// Three server processes (applications) on one database and one emulator.
+async fn three_replicas() -> (
+    Vec<TestApp>,
+    TestDatabase,
+    posthawk_ses_emulator::EmulatorHandle,
+) {
+    let db = TestDatabase::new().await;
+    let emulator = Emulator::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        EmulatorConfig::default(),
+    )
+    .unwrap();
+    let endpoint = emulator.endpoint_url();
+    let mut apps = Vec::new();
+    for _ in 0..3 {
+        let config = config(db.url(), &["--ses-endpoint-url", &endpoint]);
+        apps.push(start(config, Some((emulator.state(), endpoint.clone()))).await);
+    }
+    (apps, db, emulator)
+}
+
+#[tokio::test]
+async fn fifty_concurrent_adds_through_three_replicas_create_exactly_one_tenant() {
+    let (apps, _db, _emulator) = three_replicas().await;
+    // Slow SES down so the adds really overlap with provisioning.
+    apps[0]
+        .ses
+        .inject_fault("*", Fault::latency(Duration::from_millis(20)))
+        .unwrap();
+    let workspace = new_workspace();
+    let adds = (0..50).map(|i| {
+        let app = &apps[i % 3];
+        async move {
+            let (status, body) = app
+                .post(
+                    workspace,
+                    "/domains",
+                    &json!({"name": format!("d{i}.fifty.example"), "region": "us-east-1"}),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+        }
+    });
+    futures::future::join_all(adds).await;
+    let domains = apps[1].settled(workspace).await;
+
+    assert_eq!(domains.len(), 50);
+    assert_eq!(apps[0].ses.call_count("CreateTenant"), 1);
+    assert_fully_provisioned(&apps[0], "us-east-1", 50);
+}
+
+#[tokio::test]
+async fn adds_racing_the_last_delete_end_consistent() {
+    let (apps, _db, _emulator) = three_replicas().await;
+    apps[0]
+        .ses
+        .inject_fault("*", Fault::latency(Duration::from_millis(5)))
+        .unwrap();
+    for round in 0..5 {
+        let workspace = new_workspace();
+        let first = apps[0]
+            .add_domain(workspace, &format!("a{round}.race.example"), "eu-north-1")
+            .await;
+        apps[0].settled(workspace).await;
+        let path = format!("/domains/{first}");
+        let body = json!({"name": format!("b{round}.race.example"), "region": "eu-north-1"});
+        let delete = apps[1].delete(workspace, &path);
+        let add = apps[2].post(workspace, "/domains", &body);
+        let ((deleted, _), (added, _)) = tokio::join!(delete, add);
+        assert_eq!((deleted, added), (202, 201));
+
+        let domains = apps[0].settled(workspace).await;
+        let names: Vec<&str> = domains
+            .iter()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, [format!("b{round}.race.example")]);
+    }
+    // Every workspace ends with its tenant holding exactly its one remaining domain.
+    let inventory = apps[0].inventory("eu-north-1");
+    assert_eq!(inventory.tenants.len(), 5);
+    assert_eq!(inventory.identities.len(), 5);
+    for tenant in &inventory.tenants {
+        assert_eq!(tenant.resources.len(), 2, "{tenant:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_workspace_whose_short_name_is_taken_in_ses_gets_the_fallback_name() {
+    let (app, _db) = spawn_app().await;
+    let workspace = new_workspace();
+    let short = posthawk_domain::TenantName::for_workspace(workspace).to_string();
+    // Another deployment (or a stranger) already holds the short name in SES.
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let ses = posthawk_ses::SesAdapter::new(
+        posthawk_ses::SesConfig::local(&app.ses_endpoint),
+        &posthawk_domain::ServedRegions::default(),
+    )
+    .await;
+    let stranger = posthawk_domain::WorkspaceId::parse(&stranger).unwrap();
+    let region = posthawk_domain::Region::parse("us-east-1").unwrap();
+    let short_name = posthawk_domain::TenantName::parse(&short).unwrap();
+    posthawk_domain::ports::TenantAdmin::create_tenant(&ses, &region, &short_name, stranger)
+        .await
+        .unwrap();
+
+    app.add_domain(workspace, "mail.collide.example", "us-east-1")
+        .await;
+    app.settled(workspace).await;
+    let fallback = posthawk_domain::TenantName::fallback_for_workspace(workspace).to_string();
+    let (_, body) = app.get(workspace, "/tenants/status").await;
+    assert_eq!(body["data"][0]["tenant_name"], fallback.as_str());
+    let inventory = app.inventory("us-east-1");
+    let stranger_tenant = inventory.tenants.iter().find(|t| t.name == short).unwrap();
+    assert!(
+        stranger_tenant.resources.is_empty(),
+        "nothing of ours on the stranger's tenant"
+    );
+}
