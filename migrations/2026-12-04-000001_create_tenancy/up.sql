@@ -32,6 +32,8 @@ CREATE TABLE tenants (
     sending_status         text NOT NULL DEFAULT 'DISABLED'
         CHECK (sending_status IN ('ENABLED', 'PAUSED', 'ENFORCED', 'DISABLED')),
     last_checked_at        timestamptz,
+    -- The reputation refresh: when the tenant is next due (claims push it forward).
+    next_refresh_at        timestamptz NOT NULL DEFAULT now(),
     -- The reconciler: the last step done, a generation bumped by every domain change,
     -- whether work is due and when, and the lease of the worker on it.
     provisioning_step      text NOT NULL DEFAULT 'nothing',
@@ -50,6 +52,7 @@ CREATE TABLE tenants (
 );
 
 CREATE INDEX tenants_due ON tenants (next_attempt_at) WHERE needs_work;
+CREATE INDEX tenants_refresh_due ON tenants (next_refresh_at) WHERE provisioning_state = 'ready';
 
 -- Account-level settings done once per region.
 CREATE TABLE regions (

@@ -134,9 +134,11 @@ pub enum RecommendationImpact {
     Low,
 }
 
-/// An open VDM recommendation about a tenant (`ListRecommendations`).
+/// An open VDM recommendation (`ListRecommendations`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recommendation {
+    /// The resource it is about: for a tenant, the tenant's ARN.
+    pub resource_arn: String,
     /// The VDM type: `BOUNCE`, `COMPLAINT`, `DKIM`, ...
     pub kind: String,
     /// SES's impact rating.
@@ -385,6 +387,7 @@ mod tests {
     #[test]
     fn high_impact_recommendation_is_critical_low_is_warning() {
         let recommendation = |kind: &str, impact| Recommendation {
+            resource_arn: "arn:aws:ses:us-east-1:123456789012:tenant/ph-1/tn-1".into(),
             kind: kind.into(),
             impact,
             description: "The bounce rate exceeded 15.0%".into(),

@@ -16,6 +16,7 @@
 
 mod domain_name;
 mod findings;
+mod jitter;
 mod naming;
 pub mod ports;
 mod region;

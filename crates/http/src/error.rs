@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use posthawk_domain::use_cases::{
-    AddDomainError, DomainError, FindingsError, SendError, TenantStatusError,
+    AddDomainError, BackfillError, DomainError, FindingsError, SendError, TenantStatusError,
 };
 use posthawk_domain::{DomainName, InvalidDomainName, Region, RegionNotServed, SendingStatus};
 use serde::Serialize;
@@ -273,6 +273,19 @@ impl From<FindingsError> for ApiError {
             }
             FindingsError::Unexpected(cause) => {
                 Self::Internal(cause.context("reading open findings"))
+            }
+        }
+    }
+}
+
+impl From<BackfillError> for ApiError {
+    fn from(error: BackfillError) -> Self {
+        match error {
+            BackfillError::Unavailable(cause) => Self::Unavailable(
+                anyhow::Error::new(cause).context("backfilling event destinations"),
+            ),
+            BackfillError::Unexpected(cause) => {
+                Self::Internal(cause.context("backfilling event destinations"))
             }
         }
     }

@@ -1,5 +1,5 @@
 //! HTTP adapter of the tenant reputation service: the actix-web routes (tenant status and
-//! findings, sending domains, sending mail), bearer-JWT authentication, the JSON envelope
+//! findings, the operators' event-destination backfill, sending domains, sending mail), bearer-JWT authentication, the JSON envelope
 //! and response shapes, the one mapping from errors to HTTP statuses, and the OpenAPI
 //! document.
 //!
@@ -10,17 +10,20 @@
 //! ```no_run
 //! # use std::sync::Arc;
 //! # use actix_web::{App, HttpServer};
-//! # use posthawk_domain::use_cases::{DomainService, ReputationQueries, SendingService};
+//! # use posthawk_domain::use_cases::{
+//! #     DomainService, EventDestinationBackfill, ReputationQueries, SendingService,
+//! # };
 //! use posthawk_http::{configure, ApiState, AuthConfig, JwtVerifier, Readiness};
 //!
 //! # async fn run(
 //! #     queries: ReputationQueries,
 //! #     domains: DomainService,
 //! #     sending: SendingService,
+//! #     backfill: EventDestinationBackfill,
 //! #     readiness: Arc<dyn Readiness>,
 //! # ) -> anyhow::Result<()> {
 //! let verifier = Arc::new(JwtVerifier::new(&AuthConfig::hs256("a long random secret"))?);
-//! let state = ApiState { queries, domains, sending, verifier, readiness };
+//! let state = ApiState { queries, domains, sending, backfill, verifier, readiness };
 //! HttpServer::new(move || App::new().configure(configure(state.clone())))
 //!     .bind(("127.0.0.1", 8080))?
 //!     .run()

@@ -28,6 +28,7 @@ const BEARER_JWT: &str = "bearer_jwt";
     paths(
         tenants::tenant_status,
         tenants::open_findings,
+        tenants::backfill_event_destinations,
         domains::add_domain,
         domains::list_domains,
         domains::remove_domain,

@@ -3,8 +3,9 @@
 //!
 //! [`PgStore`] implements [`DomainStore`](posthawk_domain::ports::DomainStore),
 //! [`TenantStore`](posthawk_domain::ports::TenantStore),
-//! [`FindingStore`](posthawk_domain::ports::FindingStore) and
-//! [`ProvisioningStore`](posthawk_domain::ports::ProvisioningStore); diesel and pool errors become
+//! [`FindingStore`](posthawk_domain::ports::FindingStore),
+//! [`ProvisioningStore`](posthawk_domain::ports::ProvisioningStore) and
+//! [`RefreshStore`](posthawk_domain::ports::RefreshStore); diesel and pool errors become
 //! [`StoreError`](posthawk_domain::ports::StoreError) here and nowhere else.
 
 mod domains;
@@ -13,6 +14,7 @@ mod findings;
 mod migrations;
 mod pool;
 mod provisioning;
+mod refresh;
 mod schema;
 mod tenants;
 #[cfg(feature = "testing")]

@@ -29,6 +29,7 @@ diesel::table! {
         provisioning_state -> Text,
         sending_status -> Text,
         last_checked_at -> Nullable<Timestamptz>,
+        next_refresh_at -> Timestamptz,
         provisioning_step -> Text,
         generation -> Int8,
         needs_work -> Bool,

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use posthawk_domain::ports::{
-    DomainState, ProvisioningState, RegionSummary, StatusChange, StoreError, TenantId,
-    TenantRecord, TenantStore,
+    DomainState, ProvisioningState, ProvisioningStep, RegionSummary, StatusChange, StoreError,
+    TenantId, TenantRecord, TenantStore,
 };
 use posthawk_domain::{ConfigurationSetName, Region, SendingStatus, TenantName, WorkspaceId};
 use uuid::Uuid;
@@ -158,10 +158,20 @@ impl TenantStore for PgStore {
         Ok(owner.map(WorkspaceId::from_uuid))
     }
 
-    async fn ready_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+    async fn tenants_with_configuration_set(&self) -> Result<Vec<TenantRecord>, StoreError> {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let created = [
+            ProvisioningStep::ConfigurationSetCreated,
+            ProvisioningStep::EventDestinationSet,
+            ProvisioningStep::ConfigurationSetAssociated,
+        ]
+        .map(ProvisioningStep::as_str);
         tenants::table
-            .filter(tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()))
+            .filter(
+                tenants::provisioning_state
+                    .eq(ProvisioningState::Ready.as_str())
+                    .or(tenants::provisioning_step.eq_any(created)),
+            )
             .order(tenants::id)
             .select(TenantRow::as_select())
             .load(&mut conn)

@@ -1,15 +1,16 @@
 //! Building the application from its configuration: a function tests call with port 0
-//! to run a server of their own.
+//! to run a server of their own, and the pieces the one-off commands share with it.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use posthawk_domain::ports::SystemClock;
 use posthawk_domain::use_cases::{
-    DomainService, LifecycleConfig, ReputationQueries, SendingService, TenantLifecycle,
+    DomainService, EventDestinationBackfill, LifecycleConfig, ReputationQueries, ReputationTracker,
+    SendingService, TenantLifecycle,
 };
 use posthawk_http::auth::JwtVerifier;
 use posthawk_http::{ApiState, Readiness};
@@ -19,7 +20,7 @@ use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{ServeConfig, SesTarget};
+use crate::config::{DatabaseConfig, ServeConfig, SesTarget};
 use crate::workers;
 
 /// A built, bound, not yet running service.
@@ -34,11 +35,11 @@ pub struct Application {
 impl Application {
     /// Prepares the database (creating and migrating it), starts the built-in SES
     /// emulator when no SES is configured, wires the adapters into the use cases, binds
-    /// the listener and starts the reconciler workers.
+    /// the listener and starts the background workers.
     ///
     /// # Errors
-    /// When the database cannot be prepared, an address cannot be bound, or the
-    /// configuration is unusable.
+    /// When the configuration is unusable (checked before anything starts), the
+    /// database cannot be prepared, or an address cannot be bound.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         // Configuration errors first, before anything is created or started.
         let environment = config.jwt.environment;
@@ -46,53 +47,39 @@ impl Application {
         let verifier = Arc::new(JwtVerifier::new(&config.jwt.auth()?)?);
         let event_topics = config.ses.event_topics(&regions, environment)?;
 
-        let database = &config.database;
-        posthawk_postgres::ensure_database_exists(&database.database_url).await?;
-        posthawk_postgres::run_migrations(&database.database_url).await?;
-        let pool = posthawk_postgres::connect(&database.database_url, database.pool())?;
-        let store = Arc::new(PgStore::new(pool));
-
-        let (ses_config, emulator) = match config.ses.target(environment) {
-            SesTarget::Embedded => {
-                let emulator = Emulator::start(
-                    SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-                    EmulatorConfig {
-                        account_id: config.ses.ses_emulator_account_id.clone(),
-                        ..EmulatorConfig::default()
-                    },
-                )
-                .context("starting the built-in SES emulator")?;
-                tracing::info!(endpoint = %emulator.endpoint_url(), "using the built-in SES emulator");
-                (SesConfig::local(emulator.endpoint_url()), Some(emulator))
-            }
-            SesTarget::Endpoint(url) => {
-                tracing::info!(endpoint = %url, "using a custom SES endpoint");
-                (SesConfig::local(url), None)
-            }
-            SesTarget::Aws => (SesConfig::default(), None),
-        };
-        let ses_config = SesConfig {
-            operation_timeout: config.ses.ses_operation_timeout,
-            attempt_timeout: config.ses.ses_attempt_timeout,
-            max_attempts: config.ses.ses_max_attempts,
-            ..ses_config
-        };
-        let ses = Arc::new(SesAdapter::new(ses_config, &regions).await);
+        let store = open_store(&config.database).await?;
+        let (ses, emulator) = connect_ses(&config, true).await?;
+        let ses = Arc::new(ses);
+        let clock = Arc::new(SystemClock);
 
         let lifecycle = TenantLifecycle::new(
             store.clone(),
             ses.clone(),
-            Arc::new(SystemClock),
+            clock.clone(),
             LifecycleConfig {
-                event_topics,
+                event_topics: event_topics.clone(),
                 lease: config.ses.reconciler_lease,
                 ..LifecycleConfig::default()
             },
         );
+        let tracker = ReputationTracker::new(
+            store.clone(),
+            store.clone(),
+            store.clone(),
+            ses.clone(),
+            clock,
+            config.tracking.tracking(),
+        );
         let state = ApiState {
             queries: ReputationQueries::new(store.clone(), store.clone(), regions.clone()),
             domains: DomainService::new(store.clone(), store.clone(), lifecycle.clone(), regions),
-            sending: SendingService::new(store.clone(), store.clone(), ses),
+            sending: SendingService::new(store.clone(), store.clone(), ses.clone()),
+            backfill: EventDestinationBackfill::new(
+                store.clone(),
+                ses,
+                event_topics,
+                config.tracking.backfill_concurrency,
+            ),
             verifier,
             readiness: Arc::new(DatabaseReadiness(store)),
         };
@@ -109,12 +96,18 @@ impl Application {
         let server = server.listen(listener)?.run();
 
         let (stop_workers, stopped) = watch::channel(false);
-        let workers = workers::spawn_reconcilers(
+        let mut workers = workers::spawn_reconcilers(
             &lifecycle,
             config.ses.reconciler_workers,
             config.ses.reconciler_poll,
             &stopped,
         );
+        workers.extend(workers::spawn_refreshers(
+            &tracker,
+            config.tracking.refresh_workers,
+            config.tracking.refresh_poll,
+            &stopped,
+        ));
         tracing::info!(address = %config.http_addr, port, "listening");
         Ok(Self {
             port,
@@ -137,7 +130,7 @@ impl Application {
         self.emulator.as_ref()
     }
 
-    /// Serves until SIGINT or SIGTERM, drains in-flight requests, lets the reconcilers
+    /// Serves until SIGINT or SIGTERM, drains in-flight requests, lets the workers
     /// finish their current pass, then stops the built-in emulator.
     ///
     /// # Errors
@@ -147,7 +140,7 @@ impl Application {
         let _ = self.stop_workers.send(true);
         for worker in self.workers {
             if let Err(error) = worker.await {
-                tracing::error!(error = ?error, "a reconciler worker panicked");
+                tracing::error!(error = ?error, "a background worker panicked");
             }
         }
         if let Some(emulator) = self.emulator {
@@ -155,6 +148,63 @@ impl Application {
         }
         served
     }
+}
+
+/// The database, created and migrated if needed, behind a pool.
+///
+/// # Errors
+/// When the database cannot be reached, created or migrated.
+pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<Arc<PgStore>> {
+    posthawk_postgres::ensure_database_exists(&database.database_url).await?;
+    posthawk_postgres::run_migrations(&database.database_url).await?;
+    let pool = posthawk_postgres::connect(&database.database_url, database.pool())?;
+    Ok(Arc::new(PgStore::new(pool)))
+}
+
+/// The SES adapter the configuration calls for. With no SES configured in local mode,
+/// starts the built-in emulator when `allow_embedded` (a one-off command has nothing
+/// to do against an empty emulator, so it refuses instead).
+///
+/// # Errors
+/// When the emulator cannot start, or no SES is configured and `allow_embedded` is off.
+pub async fn connect_ses(
+    config: &ServeConfig,
+    allow_embedded: bool,
+) -> anyhow::Result<(SesAdapter, Option<EmulatorHandle>)> {
+    let settings = &config.ses;
+    let (base, emulator) = match settings.target(config.jwt.environment) {
+        SesTarget::Embedded if allow_embedded => {
+            let emulator = Emulator::start(
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                EmulatorConfig {
+                    account_id: settings.ses_emulator_account_id.clone(),
+                    ..EmulatorConfig::default()
+                },
+            )
+            .context("starting the built-in SES emulator")?;
+            tracing::info!(endpoint = %emulator.endpoint_url(), "using the built-in SES emulator");
+            (SesConfig::local(emulator.endpoint_url()), Some(emulator))
+        }
+        SesTarget::Embedded => {
+            bail!("no SES is configured: set SES_ENDPOINT_URL or AWS credentials")
+        }
+        SesTarget::Endpoint(url) => {
+            tracing::info!(endpoint = %url, "using a custom SES endpoint");
+            (SesConfig::local(url), None)
+        }
+        SesTarget::Aws => (SesConfig::default(), None),
+    };
+    let ses_config = SesConfig {
+        operation_timeout: settings.ses_operation_timeout,
+        attempt_timeout: settings.ses_attempt_timeout,
+        max_attempts: settings.ses_max_attempts,
+        max_calls_per_second: Some(settings.ses_max_calls_per_second),
+        ..base
+    };
+    Ok((
+        SesAdapter::new(ses_config, &config.ses_regions).await,
+        emulator,
+    ))
 }
 
 /// Ready when PostgreSQL answers.

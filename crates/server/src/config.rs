@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
-use posthawk_domain::{Region, ServedRegions};
+use posthawk_domain::use_cases::TrackingConfig;
+use posthawk_domain::{RateRule, Region, ServedRegions};
 use posthawk_http::auth::{AuthConfig, JwtAlgorithm, JwtKey};
 use posthawk_postgres::PoolConfig;
 
@@ -190,6 +191,11 @@ pub struct SesSettings {
     #[arg(long, env = "SES_MAX_ATTEMPTS", default_value_t = 3)]
     pub ses_max_attempts: u32,
 
+    /// SES calls per second per region this process makes at most; further calls wait.
+    /// Size it so that all replicas together stay under the account's SES API rate.
+    #[arg(long, env = "SES_MAX_CALLS_PER_SECOND", default_value_t = 20)]
+    pub ses_max_calls_per_second: u32,
+
     /// Concurrent reconciler workers in this process.
     #[arg(long, env = "RECONCILER_WORKERS", default_value_t = 4)]
     pub reconciler_workers: usize,
@@ -201,6 +207,70 @@ pub struct SesSettings {
     /// How long a worker holds a tenant before another replica may take it over.
     #[arg(long, env = "RECONCILER_LEASE", default_value = "2m", value_parser = humantime::parse_duration)]
     pub reconciler_lease: Duration,
+}
+
+/// How often each tenant's reputation is refreshed, and the rate rule.
+#[derive(Debug, Clone, Args)]
+pub struct TrackingSettings {
+    /// Between refreshes of a quiet tenant.
+    #[arg(long, env = "REFRESH_QUIET_INTERVAL", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub refresh_quiet_interval: Duration,
+
+    /// Between refreshes of a tenant with open findings or a status change in the last hour.
+    #[arg(long, env = "REFRESH_ACTIVE_INTERVAL", default_value = "2m", value_parser = humantime::parse_duration)]
+    pub refresh_active_interval: Duration,
+
+    /// Refresh workers in this process (each refreshes a batch at a time).
+    #[arg(long, env = "REFRESH_WORKERS", default_value_t = 1)]
+    pub refresh_workers: usize,
+
+    /// Tenants a refresh worker claims per pass.
+    #[arg(long, env = "REFRESH_BATCH", default_value_t = 100)]
+    pub refresh_batch: usize,
+
+    /// Tenants refreshed at once within a pass.
+    #[arg(long, env = "REFRESH_CONCURRENCY", default_value_t = 8)]
+    pub refresh_concurrency: usize,
+
+    /// How often an idle refresh worker looks for due tenants.
+    #[arg(long, env = "REFRESH_POLL", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub refresh_poll: Duration,
+
+    /// The metrics window bounce and complaint rates are computed over.
+    #[arg(long, env = "RATE_WINDOW", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub rate_window: Duration,
+
+    /// Sends needed in the window before rates become findings.
+    #[arg(long, env = "RATE_MINIMUM_SENDS", default_value_t = 200)]
+    pub rate_minimum_sends: u64,
+
+    /// Fraction of a threshold from which a rate is a WARNING.
+    #[arg(long, env = "RATE_WARNING_FRACTION", default_value_t = 0.6)]
+    pub rate_warning_fraction: f64,
+
+    /// Configuration sets updated at once by the event-destination backfill.
+    #[arg(long, env = "BACKFILL_CONCURRENCY", default_value_t = 8)]
+    pub backfill_concurrency: usize,
+}
+
+impl TrackingSettings {
+    /// The domain's tracking settings.
+    #[must_use]
+    pub fn tracking(&self) -> TrackingConfig {
+        TrackingConfig {
+            quiet_interval: self.refresh_quiet_interval,
+            active_interval: self.refresh_active_interval,
+            metrics_window: self.rate_window,
+            rate_rule: RateRule {
+                minimum_sends: self.rate_minimum_sends,
+                warning_fraction: self.rate_warning_fraction,
+                ..RateRule::default()
+            },
+            batch_size: self.refresh_batch,
+            concurrency: self.refresh_concurrency,
+            ..TrackingConfig::default()
+        }
+    }
 }
 
 /// Where SES calls go.
@@ -305,6 +375,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub ses: SesSettings,
+
+    #[command(flatten)]
+    pub tracking: TrackingSettings,
 }
 
 fn parse_regions(text: &str) -> Result<ServedRegions, String> {

@@ -7,7 +7,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use posthawk_domain::WorkspaceId;
 use posthawk_http::auth::TokenIssuer;
-use posthawk_tenants::app::Application;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use posthawk_domain::use_cases::EventDestinationBackfill;
+use posthawk_tenants::app::{self, Application};
 use posthawk_tenants::config::{DatabaseConfig, JwtConfig, ServeConfig};
 use posthawk_tenants::telemetry;
 
@@ -26,6 +30,9 @@ enum Command {
     /// Creates the database if missing and applies pending migrations.
     Migrate(DatabaseConfig),
     /// Mints a token with the configured HS256 secret and prints it alone on stdout.
+    /// Re-applies the region's SNS event destination on every tenant's configuration set
+    /// (idempotent), with a progress bar; prints `{"tenants_updated": n, "errors": m}`.
+    BackfillEventDestinations(Box<ServeConfig>),
     /// Runs the SES v2 emulator alone (for other local services, or for `SES_ENDPOINT_URL`).
     Emulator {
         /// Address to listen on.
@@ -79,6 +86,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             posthawk_postgres::ensure_database_exists(&database.database_url).await?;
             posthawk_postgres::run_migrations(&database.database_url).await?;
         }
+        Command::BackfillEventDestinations(config) => backfill(*config).await?,
         Command::Emulator {
             addr,
             account_id,
@@ -134,4 +142,43 @@ async fn shutdown_signal() {
     {
         let _ = interrupt.await;
     }
+}
+
+async fn backfill(config: ServeConfig) -> anyhow::Result<()> {
+    let environment = config.jwt.environment;
+    let topics = config.ses.event_topics(&config.ses_regions, environment)?;
+    let store = app::open_store(&config.database).await?;
+    let (ses, _) = app::connect_ses(&config, false).await?;
+    let backfill = EventDestinationBackfill::new(
+        store,
+        Arc::new(ses),
+        topics,
+        config.tracking.backfill_concurrency,
+    );
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} configuration sets ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = backfill
+        .run(&|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish();
+    let summary = serde_json::json!({
+        "tenants_updated": report.tenants_updated,
+        "errors": report.errors,
+    });
+    #[expect(clippy::print_stdout, reason = "the summary is this command's output")]
+    {
+        println!("{summary}");
+    }
+    if report.errors > 0 {
+        anyhow::bail!(
+            "{} configuration sets could not be updated; see the log",
+            report.errors
+        );
+    }
+    Ok(())
 }

@@ -1,10 +1,10 @@
 //! Background workers: the reconcilers that drive tenants toward what their domains
-//! call for. Several run per process and any number of processes share the queue in
-//! PostgreSQL.
+//! call for, and the refreshers that keep each tenant's reputation current. Several run
+//! per process and any number of processes share their queues in PostgreSQL.
 
 use std::time::Duration;
 
-use posthawk_domain::use_cases::{PassReport, TenantLifecycle};
+use posthawk_domain::use_cases::{PassReport, ReputationTracker, TenantLifecycle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -59,6 +59,61 @@ async fn reconcile_until_shutdown(
         if idle {
             tokio::select! {
                 () = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Starts `count` reputation refresh loops that run until `shutdown` turns true.
+pub fn spawn_refreshers(
+    tracker: &ReputationTracker,
+    count: usize,
+    poll: Duration,
+    shutdown: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    (0..count)
+        .map(|worker| {
+            let tracker = tracker.clone();
+            let shutdown = shutdown.clone();
+            tokio::spawn(refresh_until_shutdown(worker, tracker, poll, shutdown))
+        })
+        .collect()
+}
+
+async fn refresh_until_shutdown(
+    worker: usize,
+    tracker: ReputationTracker,
+    poll: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut backoff = poll;
+    while !*shutdown.borrow() {
+        let pause = match tracker.run_once().await {
+            Ok(report) if report.throttled > 0 => {
+                // SES pushed back despite the rate limit (other clients share the
+                // account's quota): slow down, doubling up to a minute.
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                tracing::warn!(worker, throttled = report.throttled, pause = ?backoff, "SES throttled reputation refreshes");
+                Some(backoff)
+            }
+            Ok(report) => {
+                backoff = poll;
+                if report.refreshed + report.failed > 0 {
+                    tracing::debug!(worker, ?report, "reputation refresh pass");
+                    None
+                } else {
+                    Some(poll)
+                }
+            }
+            Err(error) => {
+                tracing::error!(worker, error = ?error, "refresher could not reach its schedule");
+                Some(poll)
+            }
+        };
+        if let Some(pause) = pause {
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
                 _ = shutdown.changed() => {}
             }
         }

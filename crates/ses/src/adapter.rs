@@ -10,14 +10,22 @@ use posthawk_domain::{Region, ServedRegions};
 
 use crate::client::{credentials_provider, regional_client};
 use crate::config::SesConfig;
+use crate::rate_limit::RateLimiter;
 
 /// Implements `TenantAdmin`, `ReputationSource` and `MailSender` against SES.
 ///
 /// Cheap to clone: the clients are shared, and each holds its own connection pool.
 #[derive(Debug, Clone)]
 pub struct SesAdapter {
-    clients: Arc<HashMap<Region, Client>>,
+    clients: Arc<HashMap<Region, RegionalClient>>,
     event_destination_name: Arc<str>,
+}
+
+/// A region's client and the limiter its calls wait on.
+#[derive(Debug)]
+struct RegionalClient {
+    client: Client,
+    limiter: Option<RateLimiter>,
 }
 
 impl SesAdapter {
@@ -30,7 +38,10 @@ impl SesAdapter {
         let clients = regions
             .iter()
             .map(|region| {
-                let client = regional_client(&config, region, credentials.clone());
+                let client = RegionalClient {
+                    client: regional_client(&config, region, credentials.clone()),
+                    limiter: config.max_calls_per_second.map(RateLimiter::new),
+                };
                 (region.clone(), client)
             })
             .collect();
@@ -40,15 +51,20 @@ impl SesAdapter {
         }
     }
 
-    /// The client of `region`.
+    /// The client of `region`, once the region's rate limit lets one more call through.
     ///
     /// # Errors
     /// [`SesError::Rejected`] when the region is not served: callers should have refused
     /// it earlier, but a typo in wiring must not panic.
-    pub(crate) fn client(&self, region: &Region) -> Result<&Client, SesError> {
-        self.clients
+    pub(crate) async fn client(&self, region: &Region) -> Result<&Client, SesError> {
+        let regional = self
+            .clients
             .get(region)
-            .ok_or_else(|| SesError::Rejected(format!("region {region} not served")))
+            .ok_or_else(|| SesError::Rejected(format!("region {region} not served")))?;
+        if let Some(limiter) = &regional.limiter {
+            limiter.acquire().await;
+        }
+        Ok(&regional.client)
     }
 
     /// The name of the event destination put on every configuration set.

@@ -24,6 +24,9 @@ pub struct SesConfig {
     pub initial_backoff: Duration,
     /// Name of the SNS event destination on every tenant's configuration set.
     pub event_destination_name: String,
+    /// Calls per second per region that this process makes at most (`None`: no limit).
+    /// Calls beyond it wait their turn rather than being throttled by SES.
+    pub max_calls_per_second: Option<u32>,
 }
 
 impl Default for SesConfig {
@@ -36,6 +39,7 @@ impl Default for SesConfig {
             max_attempts: 3,
             initial_backoff: Duration::from_secs(1),
             event_destination_name: "posthawk-events".to_owned(),
+            max_calls_per_second: None,
         }
     }
 }

@@ -24,6 +24,7 @@ mod client;
 mod config;
 mod convert;
 mod error;
+mod rate_limit;
 mod reputation;
 mod sending;
 mod tenants;

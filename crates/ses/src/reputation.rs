@@ -31,7 +31,8 @@ impl ReputationSource for SesAdapter {
         tenant_arn: &str,
     ) -> Result<AwsTenantView, SesError> {
         let output = self
-            .client(region)?
+            .client(region)
+            .await?
             .get_reputation_entity()
             .reputation_entity_type(ReputationEntityType::Resource)
             .reputation_entity_reference(tenant_arn)
@@ -51,16 +52,18 @@ impl ReputationSource for SesAdapter {
         })
     }
 
-    async fn open_recommendations(
-        &self,
-        region: &Region,
-        tenant_arn: &str,
-    ) -> Result<Vec<Recommendation>, SesError> {
-        // SES allows one filter key with RESOURCE_ARN, so the status is filtered here.
+    async fn open_recommendations(&self, region: &Region) -> Result<Vec<Recommendation>, SesError> {
+        // One region-wide listing instead of one call per tenant: ListRecommendations is
+        // limited to one call per second per account.
         let mut pages = self
-            .client(region)?
+            .client(region)
+            .await?
             .list_recommendations()
-            .filter(ListRecommendationsFilterKey::ResourceArn, tenant_arn)
+            .filter(
+                ListRecommendationsFilterKey::Status,
+                RecommendationStatus::Open.as_str(),
+            )
+            .page_size(100)
             .into_paginator()
             .send();
         let mut open = Vec::new();
@@ -70,9 +73,13 @@ impl ReputationSource for SesAdapter {
             .map_err(sdk_error("ListRecommendations"))?
         {
             for recommendation in page.recommendations() {
+                // The filter already asked for open ones; a stale page must not reopen one.
                 if recommendation.status() != Some(&RecommendationStatus::Open) {
                     continue;
                 }
+                let Some(resource_arn) = recommendation.resource_arn() else {
+                    continue;
+                };
                 let created_at = recommendation
                     .created_timestamp()
                     .ok_or_else(|| {
@@ -80,10 +87,11 @@ impl ReputationSource for SesAdapter {
                     })
                     .and_then(to_chrono)?;
                 open.push(Recommendation {
+                    resource_arn: resource_arn.to_owned(),
                     kind: recommendation
                         .r#type()
                         .map_or_else(String::new, |kind| kind.as_str().to_owned()),
-                    impact: impact(recommendation.impact(), tenant_arn),
+                    impact: impact(recommendation.impact(), resource_arn),
                     description: recommendation.description().unwrap_or_default().to_owned(),
                     created_at,
                 });
@@ -111,7 +119,8 @@ impl ReputationSource for SesAdapter {
                 .with_context(|| format!("building the {id} metric query"))
         };
         let output = self
-            .client(region)?
+            .client(region)
+            .await?
             .batch_get_metric_data()
             .queries(query(SENDS, Metric::Send)?)
             .queries(query(PERMANENT_BOUNCES, Metric::PermanentBounce)?)

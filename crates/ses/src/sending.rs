@@ -26,7 +26,8 @@ impl MailSender for SesAdapter {
             .body(body)
             .build();
         let sent = self
-            .client(region)?
+            .client(region)
+            .await?
             .send_email()
             .from_email_address(&email.from)
             .destination(

@@ -34,7 +34,8 @@ impl TenantAdmin for SesAdapter {
             )
             .build()
             .context("building VdmAttributes")?;
-        self.client(region)?
+        self.client(region)
+            .await?
             .put_account_vdm_attributes()
             .vdm_attributes(attributes)
             .send()
@@ -50,7 +51,8 @@ impl TenantAdmin for SesAdapter {
         owner: WorkspaceId,
     ) -> Result<SesTenant, SesError> {
         let created = self
-            .client(region)?
+            .client(region)
+            .await?
             .create_tenant()
             .tenant_name(name.as_str())
             .tags(owner_tag(owner)?)
@@ -74,7 +76,8 @@ impl TenantAdmin for SesAdapter {
         name: &TenantName,
     ) -> Result<Option<SesTenant>, SesError> {
         let found = self
-            .client(region)?
+            .client(region)
+            .await?
             .get_tenant()
             .tenant_name(name.as_str())
             .send()
@@ -98,7 +101,8 @@ impl TenantAdmin for SesAdapter {
     }
 
     async fn delete_tenant(&self, region: &Region, name: &TenantName) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .delete_tenant()
             .tenant_name(name.as_str())
             .send()
@@ -125,7 +129,8 @@ impl TenantAdmin for SesAdapter {
                     .build(),
             )
             .build();
-        self.client(region)?
+        self.client(region)
+            .await?
             .create_configuration_set()
             .configuration_set_name(name.as_str())
             .vdm_options(vdm)
@@ -141,7 +146,8 @@ impl TenantAdmin for SesAdapter {
         region: &Region,
         name: &ConfigurationSetName,
     ) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .delete_configuration_set()
             .configuration_set_name(name.as_str())
             .send()
@@ -160,7 +166,7 @@ impl TenantAdmin for SesAdapter {
         configuration_set: &ConfigurationSetName,
         topic_arn: &str,
     ) -> Result<(), SesError> {
-        let client = self.client(region)?;
+        let client = self.client(region).await?;
         let destination = event_destination(topic_arn)?;
         let update = || {
             client
@@ -195,7 +201,8 @@ impl TenantAdmin for SesAdapter {
     }
 
     async fn create_identity(&self, region: &Region, domain: &DomainName) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .create_email_identity()
             .email_identity(domain.as_str())
             .send()
@@ -205,7 +212,8 @@ impl TenantAdmin for SesAdapter {
     }
 
     async fn delete_identity(&self, region: &Region, domain: &DomainName) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .delete_email_identity()
             .email_identity(domain.as_str())
             .send()
@@ -220,7 +228,8 @@ impl TenantAdmin for SesAdapter {
         tenant: &SesTenant,
         resource: &TenantResource,
     ) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .create_tenant_resource_association()
             .tenant_name(tenant.name.as_str())
             .resource_arn(resource_arn(&tenant_account(tenant)?, resource))
@@ -236,7 +245,8 @@ impl TenantAdmin for SesAdapter {
         tenant: &SesTenant,
         resource: &TenantResource,
     ) -> Result<(), SesError> {
-        self.client(region)?
+        self.client(region)
+            .await?
             .delete_tenant_resource_association()
             .tenant_name(tenant.name.as_str())
             .resource_arn(resource_arn(&tenant_account(tenant)?, resource))
@@ -251,7 +261,12 @@ impl TenantAdmin for SesAdapter {
     /// reconciler, not on a request path. A tenant deleted between the two calls is left
     /// out; a tenant whose name this code would never create is skipped with a warning.
     async fn list_tenants(&self, region: &Region) -> Result<Vec<SesTenant>, SesError> {
-        let mut pages = self.client(region)?.list_tenants().into_paginator().send();
+        let mut pages = self
+            .client(region)
+            .await?
+            .list_tenants()
+            .into_paginator()
+            .send();
         let mut names = Vec::new();
         while let Some(page) = pages.try_next().await.map_err(sdk_error("ListTenants"))? {
             for info in page.tenants() {

@@ -6,11 +6,13 @@
 
 mod clock;
 mod provisioning;
+mod refresh;
 mod ses;
 mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use provisioning::{JobOutcome, LeaseToken, ProvisioningStep, ProvisioningStore, TenantJob};
+pub use refresh::{RefreshJob, RefreshStore};
 pub use ses::{
     MailSender, MessageId, OutboundEmail, ReputationSource, SesError, SesTenant, TenantAdmin,
     TenantResource,
@@ -24,6 +26,8 @@ pub use store::{
 pub use clock::MockClock;
 #[cfg(feature = "mock")]
 pub use provisioning::MockProvisioningStore;
+#[cfg(feature = "mock")]
+pub use refresh::MockRefreshStore;
 #[cfg(feature = "mock")]
 pub use ses::{MockMailSender, MockReputationSource, MockTenantAdmin};
 #[cfg(feature = "mock")]

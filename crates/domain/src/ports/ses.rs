@@ -199,7 +199,7 @@ pub trait TenantAdmin: Send + Sync {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait::async_trait]
 pub trait ReputationSource: Send + Sync {
-    /// The tenant's sending status records and policy (GetTenant + GetReputationEntity).
+    /// The tenant's sending status records and policy (GetReputationEntity).
     ///
     /// # Errors
     /// [`SesError::NotFound`] when the tenant is gone; any other [`SesError`].
@@ -209,15 +209,13 @@ pub trait ReputationSource: Send + Sync {
         tenant_arn: &str,
     ) -> Result<AwsTenantView, SesError>;
 
-    /// The tenant's open VDM recommendations.
+    /// Every open VDM recommendation in the region, each naming its resource: one
+    /// listing serves a whole sweep, since SES allows one ListRecommendations call per
+    /// second.
     ///
     /// # Errors
     /// Any [`SesError`].
-    async fn open_recommendations(
-        &self,
-        region: &Region,
-        tenant_arn: &str,
-    ) -> Result<Vec<Recommendation>, SesError>;
+    async fn open_recommendations(&self, region: &Region) -> Result<Vec<Recommendation>, SesError>;
 
     /// The tenant's sends, permanent bounces and complaints in `[since, until)`.
     ///

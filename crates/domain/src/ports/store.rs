@@ -258,11 +258,12 @@ pub trait TenantStore: Send + Sync {
         name: &TenantName,
     ) -> Result<Option<WorkspaceId>, StoreError>;
 
-    /// Every tenant that is provisioned, for sweeps over all of them.
+    /// Every tenant whose configuration set exists in SES (provisioned, or far enough
+    /// along), for sweeps such as the event-destination backfill.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
-    async fn ready_tenants(&self) -> Result<Vec<TenantRecord>, StoreError>;
+    async fn tenants_with_configuration_set(&self) -> Result<Vec<TenantRecord>, StoreError>;
 
     /// Records a status reading; appends to the history and returns the change when the
     /// status differs from the last one recorded.

@@ -17,6 +17,7 @@ use crate::ports::{
     Clock, DomainState, JobOutcome, ProvisioningStep, ProvisioningStore, SesError, SesTenant,
     StoreError, TenantAdmin, TenantId, TenantJob, TenantResource,
 };
+use crate::use_cases::error_chain;
 use crate::{AwsSendingStatus, AwsTenantView, Region, SendingStatus, TenantName};
 
 /// Lifecycle settings.
@@ -194,9 +195,7 @@ impl TenantLifecycle {
         let seed = u64::try_from(job.tenant.id.0).unwrap_or_default()
             ^ u64::from(job.attempts).rotate_left(32)
             ^ u64::from(self.clock.now().timestamp_subsec_nanos());
-        let fraction =
-            f64::from(u32::try_from(splitmix64(seed) >> 40).unwrap_or(0)) / f64::from(1_u32 << 24);
-        let delay = ceiling.mul_f64(0.5 + fraction / 2.0);
+        let delay = ceiling.mul_f64(0.5 + crate::jitter::fraction(seed) / 2.0);
         chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)
     }
 
@@ -416,22 +415,4 @@ fn already_gone(result: Result<(), SesError>) -> Result<(), SesError> {
         Err(SesError::NotFound(_)) => Ok(()),
         other => other,
     }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }

@@ -1,11 +1,27 @@
 //! Use cases: the operations other layers call, each with its own error type.
 
+mod backfill;
 mod domains;
 pub mod lifecycle;
 mod reputation;
 mod sending;
+mod tracking;
 
+pub use backfill::{BackfillError, BackfillReport, EventDestinationBackfill};
 pub use domains::{AddDomainError, DomainError, DomainService};
 pub use lifecycle::{LifecycleConfig, PassReport, ReconcileError, TenantLifecycle};
 pub use reputation::{FindingsError, ReputationQueries, TenantStatus, TenantStatusError};
 pub use sending::{SendError, SendingService};
+pub use tracking::{ReputationTracker, SweepReport, TrackingConfig};
+
+/// An error and its causes on one line, for logs and stored `last_error`s.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

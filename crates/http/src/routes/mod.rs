@@ -10,7 +10,9 @@ pub(crate) mod tenants;
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, Resource, web};
-use posthawk_domain::use_cases::{DomainService, ReputationQueries, SendingService};
+use posthawk_domain::use_cases::{
+    DomainService, EventDestinationBackfill, ReputationQueries, SendingService,
+};
 
 use crate::auth::JwtVerifier;
 use crate::error::ApiError;
@@ -40,6 +42,8 @@ pub struct ApiState {
     pub domains: DomainService,
     /// Sending through the workspace's tenants.
     pub sending: SendingService,
+    /// The operators' event-destination backfill.
+    pub backfill: EventDestinationBackfill,
     /// Bearer-token verification.
     pub verifier: Arc<JwtVerifier>,
     /// The readiness probe.
@@ -57,6 +61,7 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             queries,
             domains,
             sending,
+            backfill,
             verifier,
             readiness,
         } = state;
@@ -64,6 +69,7 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::new(queries))
             .app_data(web::Data::new(domains))
             .app_data(web::Data::new(sending))
+            .app_data(web::Data::new(backfill))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::from(readiness))
             .app_data(
@@ -81,6 +87,10 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(resource("/readyz").route(web::get().to(health::readyz)))
             .service(resource("/openapi.json").route(web::get().to(openapi::serve)))
             .service(resource("/tenants/status").route(web::get().to(tenants::tenant_status)))
+            .service(
+                resource("/tenants/backfill-event-destinations")
+                    .route(web::post().to(tenants::backfill_event_destinations)),
+            )
             .service(
                 resource("/tenants/{region}/findings").route(web::get().to(tenants::open_findings)),
             )

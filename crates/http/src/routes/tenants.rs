@@ -4,14 +4,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use posthawk_domain::Finding;
-use posthawk_domain::use_cases::{ReputationQueries, TenantStatus};
+use posthawk_domain::use_cases::{
+    BackfillReport, EventDestinationBackfill, ReputationQueries, TenantStatus,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::auth::{AdminCaller, Caller};
 use crate::envelope::{self, Success};
 use crate::error::ApiError;
-use crate::openapi::{InternalError, ServiceUnavailable, Unauthorized};
+use crate::openapi::{Forbidden, InternalError, ServiceUnavailable, Unauthorized};
 use crate::wire;
 
 /// A workspace's tenant in one region, as the dashboard's domain cards show it.
@@ -165,4 +167,56 @@ pub(crate) async fn open_findings(
     let findings = queries.open_findings(caller.workspace(), &region).await?;
     let rows: Vec<FindingView> = findings.into_iter().map(Into::into).collect();
     Ok(envelope::success(StatusCode::OK, rows))
+}
+
+/// What the event-destination backfill did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BackfillView {
+    /// Configuration sets whose SNS event destination was put.
+    #[schema(example = 12)]
+    tenants_updated: u64,
+    /// Configuration sets that failed; each is logged with its tenant and cause.
+    #[schema(example = 0)]
+    errors: u64,
+}
+
+impl From<BackfillReport> for BackfillView {
+    fn from(report: BackfillReport) -> Self {
+        Self {
+            tenants_updated: report.tenants_updated,
+            errors: report.errors,
+        }
+    }
+}
+
+/// Re-apply event destinations (admin)
+///
+/// Re-applies the region's SNS event destination on every workspace tenant's
+/// configuration set (updated when present, created when missing). Used after changing
+/// the SNS topic or recovering from a partial provisioning failure. Idempotent.
+#[utoipa::path(
+    post,
+    path = "/tenants/backfill-event-destinations",
+    operation_id = "backfill_event_destinations",
+    tag = "tenants",
+    security(("bearer_jwt" = [])),
+    responses(
+        (status = 200, description = "How many configuration sets were updated, and how many failed.",
+            body = Success<BackfillView>,
+            example = json!({"success": true, "data": {"tenants_updated": 12, "errors": 0}})),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+pub(crate) async fn backfill_event_destinations(
+    _admin: AdminCaller,
+    backfill: web::Data<EventDestinationBackfill>,
+) -> Result<HttpResponse, ApiError> {
+    let report = backfill.run(&|_, _| {}).await?;
+    Ok(envelope::success(
+        StatusCode::OK,
+        BackfillView::from(report),
+    ))
 }

@@ -1,6 +1,7 @@
 //! Shared arrangements: workspaces, tokens, mocked ports, an app with a few test-only
 //! routes, and a captured reply.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +16,8 @@ use posthawk_domain::ports::{
     MockMailSender, MockProvisioningStore, MockTenantAdmin, MockTenantStore,
 };
 use posthawk_domain::use_cases::{
-    DomainService, LifecycleConfig, ReputationQueries, SendingService, TenantLifecycle,
+    DomainService, EventDestinationBackfill, LifecycleConfig, ReputationQueries, SendingService,
+    TenantLifecycle,
 };
 use posthawk_domain::{DomainName, Region, ServedRegions, WorkspaceId};
 use posthawk_http::envelope;
@@ -115,6 +117,10 @@ pub fn fixture(name: &str) -> String {
     .unwrap()
 }
 
+/// The SNS topics the test backfill puts.
+pub const TOPIC_US: &str = "arn:aws:sns:us-east-1:123456789012:ses-events";
+pub const TOPIC_EU: &str = "arn:aws:sns:eu-north-1:123456789012:ses-events";
+
 /// A readiness probe with a fixed answer.
 pub struct Probe(pub bool);
 
@@ -137,6 +143,8 @@ pub struct TestApp {
     pub findings: MockFindingStore,
     pub domains: MockDomainStore,
     pub sender: MockMailSender,
+    /// The SES side of the event-destination backfill.
+    pub admin: MockTenantAdmin,
     pub auth: AuthConfig,
     pub ready: bool,
 }
@@ -148,6 +156,7 @@ impl Default for TestApp {
             findings: MockFindingStore::new(),
             domains: MockDomainStore::new(),
             sender: MockMailSender::new(),
+            admin: MockTenantAdmin::new(),
             auth: AuthConfig::hs256(SECRET),
             ready: true,
         }
@@ -207,7 +216,16 @@ impl TestApp {
                 busy_lifecycle(),
                 ServedRegions::default(),
             ),
-            sending: SendingService::new(domains, tenants, Arc::new(self.sender)),
+            sending: SendingService::new(domains, tenants.clone(), Arc::new(self.sender)),
+            backfill: EventDestinationBackfill::new(
+                tenants,
+                Arc::new(self.admin),
+                HashMap::from([
+                    (Region::parse("us-east-1").unwrap(), TOPIC_US.to_owned()),
+                    (Region::parse("eu-north-1").unwrap(), TOPIC_EU.to_owned()),
+                ]),
+                4,
+            ),
             verifier: Arc::new(JwtVerifier::new(&self.auth).unwrap()),
             readiness: Arc::new(Probe(self.ready)),
         }

@@ -441,3 +441,103 @@ async fn findings_without_a_token_are_401_before_any_lookup() {
 
     crate::support::assert_unauthorized(&reply, "missing bearer token");
 }
+
+mod backfill {
+    use actix_web::http::StatusCode;
+    use actix_web::test::TestRequest;
+    use posthawk_domain::ports::{ProvisioningState, SesError, TenantId, TenantRecord};
+    use posthawk_domain::{ConfigurationSetName, Region, SendingStatus, TenantName};
+    use posthawk_http::TokenIssuer;
+    use serde_json::json;
+
+    use crate::support::{SECRET, TOPIC_EU, TOPIC_US, TestApp, token, workspace_a};
+
+    const PATH: &str = "/tenants/backfill-event-destinations";
+
+    fn tenant(id: i64, name: &str, region: &str) -> TenantRecord {
+        let name = TenantName::parse(name).unwrap();
+        TenantRecord {
+            id: TenantId(id),
+            workspace: workspace_a(),
+            region: Region::parse(region).unwrap(),
+            configuration_set: ConfigurationSetName::for_tenant(&name),
+            name,
+            arn: Some(format!("arn:aws:ses:{region}:123456789012:tenant/x/{id}")),
+            provisioning: ProvisioningState::Ready,
+            sending_status: SendingStatus::Enabled,
+            last_checked_at: None,
+        }
+    }
+
+    fn admin_token() -> String {
+        TokenIssuer::hs256(SECRET, None, None)
+            .mint(workspace_a(), true, std::time::Duration::from_secs(60))
+            .unwrap()
+    }
+
+    #[actix_web::test]
+    async fn puts_each_regions_topic_on_every_configuration_set_and_counts_failures() {
+        let mut app = TestApp::default();
+        app.tenants
+            .expect_tenants_with_configuration_set()
+            .times(1)
+            .returning(|| {
+                Ok(vec![
+                    tenant(1, "ph-aaaaaaaaaaaa", "us-east-1"),
+                    tenant(2, "ph-bbbbbbbbbbbb", "eu-north-1"),
+                    tenant(3, "ph-cccccccccccc", "us-east-1"),
+                ])
+            });
+        app.admin
+            .expect_put_event_destination()
+            .withf(|region, set, topic| {
+                let expected = if region.as_str() == "us-east-1" {
+                    TOPIC_US
+                } else {
+                    TOPIC_EU
+                };
+                topic == expected && set.as_str() != "ph-cccccccccccc"
+            })
+            .times(2)
+            .returning(|_, _, _| Ok(()));
+        app.admin
+            .expect_put_event_destination()
+            .withf(|_, set, _| set.as_str() == "ph-cccccccccccc")
+            .times(1)
+            .returning(|_, _, _| Err(SesError::Throttled));
+
+        let reply = app
+            .send(
+                TestRequest::post()
+                    .uri(PATH)
+                    .insert_header(("Authorization", format!("Bearer {}", admin_token()))),
+            )
+            .await;
+
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(
+            reply.json(),
+            json!({"success": true, "data": {"tenants_updated": 2, "errors": 1}})
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_workspace_token_without_the_admin_role_is_refused_and_changes_nothing() {
+        // No store or SES expectations: any call would fail the test.
+        let reply = TestApp::default()
+            .send(
+                TestRequest::post()
+                    .uri(PATH)
+                    .insert_header(("Authorization", format!("Bearer {}", token(workspace_a())))),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(reply.json()["error"]["code"], "forbidden");
+    }
+
+    #[actix_web::test]
+    async fn without_a_token_it_is_unauthorized() {
+        let reply = TestApp::default().send(TestRequest::post().uri(PATH)).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -55,6 +55,14 @@ pub fn config(database_url: &str, extra: &[&str]) -> ServeConfig {
         "50ms",
         "--reconciler-workers",
         "2",
+        "--ses-max-calls-per-second",
+        "1000",
+        "--refresh-quiet-interval",
+        "150ms",
+        "--refresh-active-interval",
+        "150ms",
+        "--refresh-poll",
+        "50ms",
     ];
     args.extend_from_slice(extra);
     Cli::try_parse_from(args).unwrap().serve
@@ -164,6 +172,51 @@ impl TestApp {
                 .then_some(domains)
         })
         .await
+    }
+
+    /// The workspace's status row in `region`, once it satisfies `accept`.
+    pub async fn status_row_where(
+        &self,
+        workspace: WorkspaceId,
+        region: &str,
+        accept: impl Fn(&Value) -> bool,
+    ) -> Value {
+        eventually(|| async {
+            let (status, body) = self.get(workspace, "/tenants/status").await;
+            assert_eq!(status, 200, "{body}");
+            body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| row["ses_region"] == region && accept(row))
+                .cloned()
+        })
+        .await
+    }
+
+    /// The workspace's open findings in `region`, once they satisfy `accept`.
+    pub async fn findings_where(
+        &self,
+        workspace: WorkspaceId,
+        region: &str,
+        accept: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        eventually(|| async {
+            let (status, body) = self
+                .get(workspace, &format!("/tenants/{region}/findings"))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let findings = body["data"].as_array().unwrap().clone();
+            accept(&findings).then_some(findings)
+        })
+        .await
+    }
+
+    /// Mints an admin token.
+    pub fn admin_token(&self, workspace: WorkspaceId) -> String {
+        self.issuer
+            .mint(workspace, true, Duration::from_secs(600))
+            .unwrap()
     }
 
     pub fn inventory(&self, region: &str) -> RegionInventory {

@@ -90,15 +90,12 @@ async fn a_high_recommendation_is_returned_while_open_and_dropped_once_fixed() {
         )
         .unwrap();
 
-    let open = test
-        .ses
-        .open_recommendations(&region(), &tenant.arn)
-        .await
-        .unwrap();
+    let open = test.ses.open_recommendations(&region()).await.unwrap();
 
     let [recommendation] = open.as_slice() else {
         panic!("expected one recommendation, got {open:?}");
     };
+    assert_eq!(recommendation.resource_arn, tenant.arn);
     assert_eq!(recommendation.kind, "BOUNCE");
     assert_eq!(recommendation.impact, RecommendationImpact::High);
     assert_eq!(recommendation.description, description);
@@ -110,40 +107,38 @@ async fn a_high_recommendation_is_returned_while_open_and_dropped_once_fixed() {
     test.state
         .fix_recommendation(REGION, tenant_name().as_str(), RecommendationType::Bounce)
         .unwrap();
-    let open = test
-        .ses
-        .open_recommendations(&region(), &tenant.arn)
-        .await
-        .unwrap();
-    assert!(open.is_empty(), "{open:?}");
+    let open = test.ses.open_recommendations(&region()).await.unwrap();
+    assert!(
+        open.is_empty(),
+        "a fixed recommendation is not open: {open:?}"
+    );
 }
 
 #[tokio::test]
-async fn recommendations_about_other_tenants_are_left_out() {
+async fn each_open_recommendation_names_the_tenant_it_is_about() {
     let test = spawn().await;
     let ours = test.create_tenant().await;
     let theirs = posthawk_domain::TenantName::parse("ph-someoneelse").unwrap();
-    test.ses
+    let theirs = test
+        .ses
         .create_tenant(&region(), &theirs, crate::helpers::workspace())
         .await
         .unwrap();
     test.state
         .open_recommendation(
             REGION,
-            theirs.as_str(),
+            theirs.name.as_str(),
             RecommendationType::Complaint,
             SesImpact::Low,
             "Complaints",
         )
         .unwrap();
 
-    let open = test
-        .ses
-        .open_recommendations(&region(), &ours.arn)
-        .await
-        .unwrap();
+    let open = test.ses.open_recommendations(&region()).await.unwrap();
 
-    assert!(open.is_empty(), "{open:?}");
+    let arns: Vec<&str> = open.iter().map(|r| r.resource_arn.as_str()).collect();
+    assert_eq!(arns, [theirs.arn.as_str()]);
+    assert_ne!(theirs.arn, ours.arn);
 }
 
 #[tokio::test]

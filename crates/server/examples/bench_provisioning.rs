@@ -1,0 +1,656 @@
+//! Provisioning benchmarks (issue 4): the real application, built in-process the way the
+//! end-to-end tests build it, on a database of its own (created, migrated, and dropped at
+//! the end), talking to an in-process SES emulator through `--ses-endpoint-url`, driven
+//! over HTTP with minted tokens.
+//!
+//! * `single` — how long one workspace's first domain takes to provision with emulated
+//!   SES latency on every call (default 20 ms): from `POST /domains` until
+//!   `GET /domains` shows it `active`, against the sequential-call floor (the SES calls
+//!   the provisioning made, from the emulator's call counts, times the latency). Each run
+//!   uses a fresh workspace; the first also pays `PutAccountVdmAttributes` once for the
+//!   region, so it is reported apart.
+//! * `burst` — N workspaces (default 1,000) each add one domain at once (bounded client
+//!   concurrency, default 64 in flight) while the emulator throttles SES to 50 calls/s
+//!   and the service's own limiter (`--ses-max-calls-per-second`) is given 50/s split
+//!   across the replicas. Measures the time until every domain is active against the
+//!   floor (SES calls admitted / 50 per s), counts the 429s the emulator answered, and
+//!   fails (exit code 1) unless every domain ends `active` with no tenant left failing.
+//!
+//! ```sh
+//! cargo run --release -p posthawk-tenants --example bench_provisioning -- single
+//! cargo run --release -p posthawk-tenants --example bench_provisioning -- burst
+//! cargo run --release -p posthawk-tenants --example bench_provisioning -- burst --replicas 3
+//! cargo run --release -p posthawk-tenants --example bench_provisioning -- help burst
+//! ```
+//!
+//! Needs the local PostgreSQL (`TEST_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Only `us-east-1` is served, so the
+//! service's per-region limiter and the emulator's account-wide throttle see the same
+//! calls. `RUST_LOG` filters the service's logs on stderr (default `error`: the failed
+//! attempts are counted, not printed). Results: `docs/benchmarks.md`.
+
+#![allow(
+    clippy::print_stdout,
+    reason = "a benchmark: its report is printed on stdout"
+)]
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, ensure};
+use clap::{Args, Parser, Subcommand};
+use diesel_async::RunQueryDsl as _;
+use futures::StreamExt as _;
+use posthawk_domain::WorkspaceId;
+use posthawk_http::auth::TokenIssuer;
+use posthawk_postgres::PgPool;
+use posthawk_postgres::testing::TestDatabase;
+use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
+use posthawk_tenants::app::Application;
+use posthawk_tenants::config::ServeConfig;
+use serde_json::{Value, json};
+use tracing_subscriber::filter::{EnvFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{Layer as _, Registry};
+
+const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
+const REGION: &str = "us-east-1";
+const TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+#[derive(Parser)]
+#[command(about = "Provisioning benchmarks against an in-process application and SES emulator")]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// One workspace's first domain at a time, with SES latency on every call.
+    Single(SingleArgs),
+    /// Many workspaces' first domains at once, under an SES rate limit.
+    Burst(BurstArgs),
+}
+
+#[derive(Args)]
+struct SingleArgs {
+    /// Workspaces provisioned one after the other.
+    #[arg(long, default_value_t = 20)]
+    runs: usize,
+    /// Emulated SES latency on every call, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    latency_ms: u64,
+    /// The service's own SES call limit per region (the service's default is 20).
+    #[arg(long, default_value_t = 20)]
+    ses_max_calls_per_second: u32,
+}
+
+#[derive(Args)]
+struct BurstArgs {
+    /// Workspaces, each adding one domain.
+    #[arg(long, default_value_t = 1000)]
+    workspaces: usize,
+    /// `POST /domains` requests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// SES's rate for the account: the emulator answers 429 above it, and the replicas'
+    /// limiters share it (each gets `rate / replicas`, rounded down).
+    #[arg(long, default_value_t = 50)]
+    rate: u32,
+    /// Applications on the one database and the one emulator.
+    #[arg(long, default_value_t = 1)]
+    replicas: u32,
+    /// Emulated SES latency on every call, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    latency_ms: u64,
+    /// Reconciler workers per replica.
+    #[arg(long, default_value_t = 4)]
+    reconciler_workers: usize,
+    /// How often an idle reconciler looks for due work.
+    #[arg(long, default_value = "1s")]
+    reconciler_poll: String,
+    /// How long to wait for every domain to become active before giving up.
+    #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let counters = install_logging();
+    match cli.scenario {
+        Scenario::Single(args) => single(args).await,
+        Scenario::Burst(args) => burst(args, &counters).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios
+
+async fn single(args: SingleArgs) -> anyhow::Result<()> {
+    let latency = Duration::from_millis(args.latency_ms);
+    let bench = Bench::start(
+        1,
+        &[
+            "--ses-max-calls-per-second",
+            &args.ses_max_calls_per_second.to_string(),
+        ],
+    )
+    .await?;
+    let ses = bench.emulator.state();
+    ses.inject_fault("*", Fault::latency(latency))?;
+
+    let mut runs = Vec::with_capacity(args.runs);
+    for run in 0..args.runs {
+        let workspace = WorkspaceId::from_uuid(uuid::Uuid::new_v4());
+        let calls_before = bench.total_calls();
+        let started = Instant::now();
+        let (status, body) = bench
+            .add_domain(0, workspace, &format!("mail.single{run}.example"))
+            .await?;
+        let post = started.elapsed();
+        ensure!(status == 201, "POST /domains answered {status}: {body}");
+        // Provisioning runs inside the POST; a reconciler may have taken the tenant
+        // first, in which case the domain turns active a little later.
+        loop {
+            if bench.all_active(workspace).await? {
+                break;
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "run {run}: not active after 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let active = started.elapsed();
+        let calls = bench.total_calls() - calls_before;
+        runs.push(SingleRun {
+            calls,
+            floor: latency * u32::try_from(calls)?,
+            post,
+            active,
+        });
+    }
+
+    println!(
+        "single: {} workspaces one after the other, {} ms SES latency on every call, \
+         service limit {} SES calls/s",
+        args.runs, args.latency_ms, args.ses_max_calls_per_second
+    );
+    println!(
+        "{:<22} {:>9} {:>9} {:>9} {:>13} {:>11}",
+        "", "SES calls", "floor", "POST", "until active", "over floor"
+    );
+    if let Some((first, rest)) = runs.split_first() {
+        first.print_row("first (pays VDM)");
+        if !rest.is_empty() {
+            for (label, quantile) in [("others p50", 0.5), ("others p90", 0.9)] {
+                let at = |key: fn(&SingleRun) -> Duration| percentile(rest, key, quantile);
+                println!(
+                    "{label:<22} {:>9} {:>9} {:>9} {:>13} {:>11}",
+                    percentile_u64(rest, |r| r.calls, quantile),
+                    ms(at(|r| r.floor)),
+                    ms(at(|r| r.post)),
+                    ms(at(|r| r.active)),
+                    ms(at(|r| r.active.saturating_sub(r.floor))),
+                );
+            }
+            let worst = rest.iter().max_by_key(|r| r.active);
+            if let Some(worst) = worst {
+                worst.print_row("others max");
+            }
+        }
+    }
+    bench.finish().await;
+    Ok(())
+}
+
+struct SingleRun {
+    calls: u64,
+    floor: Duration,
+    post: Duration,
+    active: Duration,
+}
+
+impl SingleRun {
+    fn print_row(&self, label: &str) {
+        println!(
+            "{label:<22} {:>9} {:>9} {:>9} {:>13} {:>11}",
+            self.calls,
+            ms(self.floor),
+            ms(self.post),
+            ms(self.active),
+            ms(self.active.saturating_sub(self.floor)),
+        );
+    }
+}
+
+async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
+    ensure!(args.replicas >= 1, "at least one replica");
+    let per_replica = (args.rate / args.replicas).max(1);
+    let bench = Bench::start(
+        args.replicas,
+        &[
+            "--ses-max-calls-per-second",
+            &per_replica.to_string(),
+            "--reconciler-workers",
+            &args.reconciler_workers.to_string(),
+            "--reconciler-poll",
+            &args.reconciler_poll,
+        ],
+    )
+    .await?;
+    let ses = bench.emulator.state();
+    ses.inject_fault("*", Fault::throttle(args.rate))?;
+    if args.latency_ms > 0 {
+        ses.inject_fault("*", Fault::latency(Duration::from_millis(args.latency_ms)))?;
+    }
+    let workspaces: Vec<WorkspaceId> = (0..args.workspaces)
+        .map(|_| WorkspaceId::from_uuid(uuid::Uuid::new_v4()))
+        .collect();
+    let replicas = bench.apps.len();
+    counters.reset();
+
+    let started = Instant::now();
+    let posts: Vec<anyhow::Result<(u16, Value, Duration)>> =
+        futures::stream::iter(workspaces.iter().enumerate())
+            .map(|(i, workspace)| {
+                let bench = &bench;
+                async move {
+                    let sent = Instant::now();
+                    let (status, body) = bench
+                        .add_domain(i % replicas, *workspace, &format!("mail.burst{i}.example"))
+                        .await?;
+                    Ok((status, body, sent.elapsed()))
+                }
+            })
+            .buffer_unordered(args.concurrency)
+            .collect()
+            .await;
+    let posts_done = started.elapsed();
+
+    let mut post_latencies = Vec::with_capacity(posts.len());
+    let mut refused = 0_usize;
+    let mut pending_after_post = 0_usize;
+    for post in posts {
+        let (status, body, latency) = post?;
+        post_latencies.push(latency);
+        if status != 201 {
+            refused += 1;
+            if refused <= 3 {
+                eprintln!("POST /domains answered {status}: {body}");
+            }
+        } else if body["data"]["status"] != "active" {
+            pending_after_post += 1;
+        }
+    }
+
+    // Every domain active, per the database (cheap to poll), then per the API.
+    let all_active_at = loop {
+        let left = bench
+            .count("SELECT count(*) FROM domains WHERE state <> 'active'")
+            .await?;
+        if left == 0 {
+            break Some(started.elapsed());
+        }
+        if started.elapsed() > args.timeout {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let not_active_in_api = bench
+        .count_not_active(&workspaces, args.concurrency)
+        .await?;
+    let not_ready = bench
+        .count("SELECT count(*) FROM tenants WHERE provisioning_state <> 'ready' OR needs_work")
+        .await?;
+    let with_error = bench
+        .count("SELECT count(*) FROM tenants WHERE last_error IS NOT NULL")
+        .await?;
+    let inventory = ses.inventory(REGION);
+
+    let calls = ses.call_counts();
+    let total: u64 = calls.values().sum();
+    let throttled = counters.throttled.load(Ordering::Relaxed);
+    let admitted = total.saturating_sub(throttled);
+    let floor = Duration::from_secs_f64(admitted as f64 / f64::from(args.rate));
+
+    println!(
+        "burst: {} workspaces x 1 domain, {} in flight, {} replica(s) at {}/s each, \
+         emulator throttle {}/s, {} ms latency, {} reconciler workers/replica (poll {})",
+        args.workspaces,
+        args.concurrency,
+        args.replicas,
+        per_replica,
+        args.rate,
+        args.latency_ms,
+        args.reconciler_workers,
+        args.reconciler_poll,
+    );
+    let row = |label: &str, value: String| println!("  {label:<44} {value}");
+    row("all POSTs answered after", secs(posts_done));
+    row(
+        "all domains active after",
+        all_active_at.map_or_else(|| format!("not within {}", secs(args.timeout)), secs),
+    );
+    row("floor (SES calls admitted / rate)", secs(floor));
+    if let Some(at) = all_active_at {
+        row(
+            "  ratio to the floor",
+            format!("{:.2}", at.as_secs_f64() / floor.as_secs_f64()),
+        );
+    }
+    row(
+        "POST latency p50 / p99 / max",
+        format!(
+            "{} / {} / {}",
+            secs(percentile(&post_latencies, |d| *d, 0.5)),
+            secs(percentile(&post_latencies, |d| *d, 0.99)),
+            secs(post_latencies.iter().copied().max().unwrap_or_default()),
+        ),
+    );
+    row(
+        "SES calls made / answered 429 / admitted",
+        format!("{total} / {throttled} / {admitted}"),
+    );
+    row(
+        "  admitted per workspace",
+        format!("{:.2}", admitted as f64 / args.workspaces as f64),
+    );
+    row(
+        "failed provisioning passes (retried later)",
+        counters.failed_passes.load(Ordering::Relaxed).to_string(),
+    );
+    row(
+        "domains not yet active when POST answered",
+        pending_after_post.to_string(),
+    );
+    row("POSTs refused (non-201)", refused.to_string());
+    row(
+        "domains not active at the end (API)",
+        not_active_in_api.to_string(),
+    );
+    row("tenants not ready at the end", not_ready.to_string());
+    row(
+        "tenants with a last_error at the end",
+        with_error.to_string(),
+    );
+    row(
+        "SES inventory: tenants / config sets / identities",
+        format!(
+            "{} / {} / {}",
+            inventory.tenants.len(),
+            inventory.configuration_sets.len(),
+            inventory.identities.len()
+        ),
+    );
+    println!("  calls by operation: {calls:?}");
+    bench.finish().await;
+
+    ensure!(refused == 0, "{refused} POSTs were refused");
+    ensure!(all_active_at.is_some(), "not every domain became active");
+    ensure!(
+        not_active_in_api == 0 && not_ready == 0 && with_error == 0,
+        "failures left: {not_active_in_api} domains not active, {not_ready} tenants not \
+         ready, {with_error} with an error"
+    );
+    ensure!(
+        inventory.tenants.len() == args.workspaces && inventory.identities.len() == args.workspaces,
+        "SES does not hold one tenant and one identity per workspace"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The system under test
+
+/// Wraps `ServeConfig` to parse it from flags, as the binary does.
+#[derive(Parser)]
+struct ServeCli {
+    #[command(flatten)]
+    serve: ServeConfig,
+}
+
+/// Applications on one database and one emulator, and a client for them.
+struct Bench {
+    /// Base URLs of the replicas.
+    apps: Vec<String>,
+    emulator: EmulatorHandle,
+    client: reqwest::Client,
+    issuer: TokenIssuer,
+    pool: PgPool,
+    /// Dropped last: drops the database (connections included).
+    db: TestDatabase,
+}
+
+impl Bench {
+    /// Setup: a fresh database (`TestDatabase::new` panics when PostgreSQL cannot be
+    /// reached), an emulator on a free port, and `replicas` applications on both, with
+    /// `extra` serve flags.
+    async fn start(replicas: u32, extra: &[&str]) -> anyhow::Result<Self> {
+        let db = TestDatabase::new().await;
+        let emulator = Emulator::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            EmulatorConfig::default(),
+        )
+        .context("starting the SES emulator")?;
+        let endpoint = emulator.endpoint_url();
+        let mut apps = Vec::new();
+        for _ in 0..replicas {
+            let mut argv = vec![
+                "bench",
+                "--http-addr",
+                "127.0.0.1:0",
+                "--http-workers",
+                "2",
+                "--database-url",
+                db.url(),
+                "--jwt-secret",
+                SECRET,
+                "--ses-endpoint-url",
+                &endpoint,
+                "--ses-regions",
+                REGION,
+            ];
+            argv.extend_from_slice(extra);
+            let config = ServeCli::try_parse_from(argv)?.serve;
+            let app = Application::build(config).await?;
+            apps.push(format!("http://127.0.0.1:{}", app.port()));
+            tokio::spawn(app.run_until_stopped());
+        }
+        Ok(Self {
+            apps,
+            emulator,
+            client: reqwest::Client::new(),
+            issuer: TokenIssuer::hs256(SECRET, None, None),
+            pool: db.pool(),
+            db,
+        })
+    }
+
+    /// Stops the emulator; the applications stop with the runtime, the database when
+    /// `self` is dropped.
+    async fn finish(self) {
+        let Self { emulator, db, .. } = self;
+        emulator.stop().await;
+        drop(db);
+    }
+
+    fn token(&self, workspace: WorkspaceId) -> anyhow::Result<String> {
+        Ok(self.issuer.mint(workspace, false, TOKEN_TTL)?)
+    }
+
+    /// `POST /domains` on replica `app`: the status code and the body.
+    async fn add_domain(
+        &self,
+        app: usize,
+        workspace: WorkspaceId,
+        name: &str,
+    ) -> anyhow::Result<(u16, Value)> {
+        let response = self
+            .client
+            .post(format!("{}/domains", self.apps[app]))
+            .bearer_auth(self.token(workspace)?)
+            .json(&json!({"name": name, "region": REGION}))
+            .send()
+            .await?;
+        Ok((response.status().as_u16(), response.json().await?))
+    }
+
+    /// Whether `GET /domains` shows every domain of `workspace` active (and at least one).
+    async fn all_active(&self, workspace: WorkspaceId) -> anyhow::Result<bool> {
+        let response = self
+            .client
+            .get(format!("{}/domains", self.apps[0]))
+            .bearer_auth(self.token(workspace)?)
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        ensure!(
+            status.is_success(),
+            "GET /domains answered {status}: {body}"
+        );
+        let domains = body["data"].as_array().context("a list of domains")?;
+        Ok(!domains.is_empty() && domains.iter().all(|d| d["status"] == "active"))
+    }
+
+    /// How many of `workspaces` do not show all their domains active over the API.
+    async fn count_not_active(
+        &self,
+        workspaces: &[WorkspaceId],
+        concurrency: usize,
+    ) -> anyhow::Result<usize> {
+        let checks: Vec<anyhow::Result<bool>> = futures::stream::iter(workspaces)
+            .map(|workspace| self.all_active(*workspace))
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        let mut not_active = 0;
+        for check in checks {
+            if !check? {
+                not_active += 1;
+            }
+        }
+        Ok(not_active)
+    }
+
+    /// A `SELECT count(*) ...` on the benchmark's database.
+    async fn count(&self, query: &str) -> anyhow::Result<i64> {
+        let mut conn = self.pool.get().await?;
+        let count = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "({query})"
+        )))
+        .get_result(&mut *conn)
+        .await?;
+        Ok(count)
+    }
+
+    /// Every SES call the emulator has counted, failed ones included.
+    fn total_calls(&self) -> u64 {
+        self.emulator.state().call_counts().values().sum()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Counting from the logs
+
+/// What the emulator and the service report only in their logs: the calls the emulator
+/// throttled (its `SES call` debug event with a `TooManyRequests` verdict) and the
+/// provisioning passes that failed (the lifecycle's `tenant reconciliation failed`).
+#[derive(Debug, Default)]
+struct Counters {
+    throttled: AtomicU64,
+    failed_passes: AtomicU64,
+}
+
+impl Counters {
+    fn reset(&self) {
+        self.throttled.store(0, Ordering::Relaxed);
+        self.failed_passes.store(0, Ordering::Relaxed);
+    }
+}
+
+struct CountingLayer(Arc<Counters>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountingLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        if fields.verdict.contains("TooManyRequests") {
+            self.0.throttled.fetch_add(1, Ordering::Relaxed);
+        } else if fields.message == "tenant reconciliation failed" {
+            self.0.failed_passes.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    message: String,
+    verdict: String,
+}
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "verdict" => self.verdict = format!("{value:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// Logs to stderr filtered by `RUST_LOG` (default `error`), and the counting layer on the
+/// two events it needs.
+fn install_logging() -> Arc<Counters> {
+    let counters = Arc::new(Counters::default());
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
+    let counted = Targets::new()
+        .with_target("posthawk_ses_emulator::faults", tracing::Level::DEBUG)
+        .with_target(
+            "posthawk_domain::use_cases::lifecycle",
+            tracing::Level::WARN,
+        );
+    Registry::default()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
+        )
+        .with(CountingLayer(counters.clone()).with_filter(counted))
+        .init();
+    counters
+}
+
+// ---------------------------------------------------------------------------------------
+// Statistics and formatting
+
+/// The `quantile` (0-1, nearest rank) of `key` over `items`; zero when empty.
+fn percentile<T>(items: &[T], key: impl Fn(&T) -> Duration, quantile: f64) -> Duration {
+    let mut values: Vec<Duration> = items.iter().map(key).collect();
+    values.sort_unstable();
+    nearest_rank(&values, quantile).unwrap_or_default()
+}
+
+fn percentile_u64<T>(items: &[T], key: impl Fn(&T) -> u64, quantile: f64) -> u64 {
+    let mut values: Vec<u64> = items.iter().map(key).collect();
+    values.sort_unstable();
+    nearest_rank(&values, quantile).unwrap_or_default()
+}
+
+fn nearest_rank<T: Copy>(sorted: &[T], quantile: f64) -> Option<T> {
+    let rank = (quantile * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
