@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use posthawk_domain::ports::{
     AddedDomain, DomainState, DomainStore, JobOutcome, ProvisioningState, ProvisioningStep,
-    ProvisioningStore, StoreError, TenantStore,
+    ProvisioningStore, StoreError, TenantId, TenantStore,
 };
 use posthawk_domain::{DomainName, Region, SendingStatus, TenantName, WorkspaceId};
 use posthawk_postgres::PgStore;
@@ -282,4 +282,134 @@ async fn renaming_starts_provisioning_over_under_the_new_name() {
     assert_eq!(renamed.tenant.name, fallback);
     assert_eq!(renamed.tenant.configuration_set.as_str(), fallback.as_str());
     assert_eq!(renamed.tenant.arn, None);
+}
+
+mod refresh {
+    use super::*;
+    use posthawk_domain::ports::RefreshStore;
+
+    /// A workspace with a provisioned tenant; returns the tenant's id.
+    async fn ready_tenant(store: &PgStore, workspace: WorkspaceId, name: &str) -> TenantId {
+        let added = store
+            .add_domain(
+                workspace,
+                &DomainName::parse(name).unwrap(),
+                &region(),
+                &TenantName::fallback_for_workspace(workspace),
+            )
+            .await
+            .unwrap();
+        let job = store
+            .claim(added.tenant, Utc::now(), LEASE)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .complete(
+                &job,
+                JobOutcome::Ready {
+                    observed_status: None,
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        added.tenant
+    }
+
+    #[tokio::test]
+    async fn provisioned_tenants_are_due_at_once_and_claimed_by_one_worker_only() {
+        let db = TestDatabase::new().await;
+        let store = db.store();
+        for i in 0..5 {
+            ready_tenant(
+                &store,
+                WorkspaceId::from_uuid(uuid::Uuid::new_v4()),
+                &format!("d{i}.refresh.example"),
+            )
+            .await;
+        }
+        // A tenant still provisioning is not refreshed.
+        add(&store, "pending.refresh.example").await;
+
+        let claims = (0..4).map(|_| store.claim_due_refreshes(Utc::now(), 2, LEASE));
+        let claimed: Vec<TenantId> = futures::future::join_all(claims)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap)
+            .map(|job| job.tenant.id)
+            .collect();
+        let mut unique = claimed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(claimed.len(), 5, "{claimed:?}");
+        assert_eq!(unique.len(), 5, "no tenant claimed twice: {claimed:?}");
+        assert!(
+            store
+                .claim_due_refreshes(Utc::now(), 10, LEASE)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_scheduled_tenant_comes_due_at_its_time_and_lag_measures_the_overdue() {
+        let db = TestDatabase::new().await;
+        let store = db.store();
+        let tenant = ready_tenant(
+            &store,
+            WorkspaceId::from_uuid(uuid::Uuid::new_v4()),
+            "a.lag.example",
+        )
+        .await;
+        let now = Utc::now();
+        store
+            .schedule_refresh(tenant, now + chrono::Duration::minutes(5))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_due_refreshes(now, 10, LEASE)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.refresh_lag(now).await.unwrap(), Duration::ZERO);
+
+        let later = now + chrono::Duration::minutes(7);
+        assert_eq!(
+            store.refresh_lag(later).await.unwrap(),
+            Duration::from_secs(120)
+        );
+        let due = store.claim_due_refreshes(later, 10, LEASE).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].tenant.id, tenant);
+    }
+
+    #[tokio::test]
+    async fn a_job_carries_when_the_status_last_changed() {
+        let db = TestDatabase::new().await;
+        let store = db.store();
+        let tenant = ready_tenant(
+            &store,
+            WorkspaceId::from_uuid(uuid::Uuid::new_v4()),
+            "a.change.example",
+        )
+        .await;
+        let changed_at = Utc::now() - chrono::Duration::minutes(3);
+        store
+            .record_status(tenant, SendingStatus::Paused, changed_at)
+            .await
+            .unwrap();
+        let due = store
+            .claim_due_refreshes(Utc::now(), 10, LEASE)
+            .await
+            .unwrap();
+        let at = due[0].last_change_at.unwrap();
+        assert!(
+            (at - changed_at).num_milliseconds().abs() < 1,
+            "{at} vs {changed_at}"
+        );
+    }
 }
