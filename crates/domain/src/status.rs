@@ -34,6 +34,9 @@ pub enum Badge {
 pub struct UnrecognisedStatus(pub String);
 
 impl SendingStatus {
+    /// Every status, in the order of the table in the design.
+    pub const ALL: [Self; 4] = [Self::Enabled, Self::Paused, Self::Enforced, Self::Disabled];
+
     /// The wire and storage form: `ENABLED`, `PAUSED`, `ENFORCED` or `DISABLED`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::envelope::Failure;
-use crate::routes::{domains, emails, health, tenants};
+use crate::routes::{domains, emails, health, prometheus, tenants};
 
 /// The name of the security scheme operations refer to.
 const BEARER_JWT: &str = "bearer_jwt";
@@ -35,6 +35,7 @@ const BEARER_JWT: &str = "bearer_jwt";
         emails::send_email,
         health::healthz,
         health::readyz,
+        prometheus::metrics,
     ),
     components(responses(
         Unauthorized,
@@ -50,6 +51,7 @@ const BEARER_JWT: &str = "bearer_jwt";
         (name = "domains", description = "The workspace's sending domains, which drive its tenants."),
         (name = "emails", description = "Sending through the workspace's tenant."),
         (name = "health", description = "Probes for load balancers and orchestrators."),
+        (name = "observability", description = "Prometheus metrics, for the scraper."),
     )
 )]
 pub struct ApiDoc;

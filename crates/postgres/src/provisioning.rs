@@ -12,7 +12,7 @@ use posthawk_domain::ports::{
     DomainId, DomainRecord, DomainState, JobOutcome, LeaseToken, ProvisioningState,
     ProvisioningStep, ProvisioningStore, StoreError, TenantId, TenantJob, TenantRecord,
 };
-use posthawk_domain::{ConfigurationSetName, Region, TenantName};
+use posthawk_domain::{ConfigurationSetName, DomainName, Region, TenantName};
 use uuid::Uuid;
 
 use crate::PgStore;
@@ -365,6 +365,60 @@ impl ProvisioningStore for PgStore {
             .await
             .map_err(from_diesel)?;
         Ok(())
+    }
+
+    async fn restart(&self, tenant: TenantId) -> Result<(), StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        conn.transaction(async |conn| {
+            let row: Option<(Uuid, String)> = diesel::update(tenants::table.find(tenant.0))
+                .set((
+                    tenants::provisioning_step.eq(ProvisioningStep::Nothing.as_str()),
+                    tenants::generation.eq(tenants::generation + 1),
+                    tenants::needs_work.eq(true),
+                    tenants::next_attempt_at.eq(diesel::dsl::now),
+                    tenants::attempts.eq(0),
+                    tenants::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning((tenants::workspace_id, tenants::region))
+                .get_result(conn)
+                .await
+                .optional()?;
+            if let Some((workspace, region)) = row {
+                // Their identities are associated again too.
+                diesel::update(
+                    domains::table
+                        .filter(domains::workspace_id.eq(workspace))
+                        .filter(domains::region.eq(region))
+                        .filter(domains::state.eq(DomainState::Active.as_str())),
+                )
+                .set(domains::state.eq(DomainState::Provisioning.as_str()))
+                .execute(conn)
+                .await?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn active_domains(&self, tenant: TenantId) -> Result<Vec<DomainName>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let names: Vec<String> = domains::table
+            .inner_join(
+                tenants::table.on(tenants::workspace_id
+                    .eq(domains::workspace_id)
+                    .and(tenants::region.eq(domains::region))),
+            )
+            .filter(tenants::id.eq(tenant.0))
+            .filter(domains::state.eq(DomainState::Active.as_str()))
+            .select(domains::name)
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        names
+            .iter()
+            .map(|name| Ok(DomainName::parse(name).context("stored domain name")?))
+            .collect()
     }
 
     async fn backlog(&self) -> Result<u64, StoreError> {

@@ -223,6 +223,36 @@ impl TenantStore for PgStore {
     }
 }
 
+impl PgStore {
+    /// How many tenants show each sending status, counted as `GET /tenants/status` shows
+    /// them ([`ProvisioningState::shown_status`]); statuses no tenant has are left out.
+    /// One aggregate over the `tenants` table, for the `tenants` gauge of `GET /metrics`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    pub async fn tenant_counts_by_status(&self) -> Result<HashMap<SendingStatus, u64>, StoreError> {
+        let mut conn = self.pool.get().await.map_err(from_pool)?;
+        let groups: Vec<(String, String, i64)> = tenants::table
+            .group_by((tenants::provisioning_state, tenants::sending_status))
+            .select((
+                tenants::provisioning_state,
+                tenants::sending_status,
+                diesel::dsl::count_star(),
+            ))
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        let mut counts = HashMap::new();
+        for (state, status, count) in groups {
+            let state = ProvisioningState::from_stored(&state)
+                .ok_or_else(|| anyhow!("unknown provisioning state {state:?}"))?;
+            let shown = state.shown_status(parse_status(&status)?);
+            *counts.entry(shown).or_insert(0) += u64::try_from(count).unwrap_or(0);
+        }
+        Ok(counts)
+    }
+}
+
 /// Writes a status reading inside the caller's transaction; returns `Some(previous)` (the
 /// previous status, `None` for the first reading) when it was a change, which is then
 /// appended to the history.

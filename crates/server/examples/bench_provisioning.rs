@@ -7,14 +7,17 @@
 //!   SES latency on every call (default 20 ms): from `POST /domains` until
 //!   `GET /domains` shows it `active`, against the sequential-call floor (the SES calls
 //!   the provisioning made, from the emulator's call counts, times the latency). Each run
-//!   uses a fresh workspace; the first also pays `PutAccountVdmAttributes` once for the
-//!   region, so it is reported apart.
+//!   uses a fresh workspace and starts once SES has been quiet for a while (the previous
+//!   tenant's first reputation refresh is over); the first also pays
+//!   `PutAccountVdmAttributes` once for the region, so it is reported apart.
 //! * `burst` — N workspaces (default 1,000) each add one domain at once (bounded client
 //!   concurrency, default 64 in flight) while the emulator throttles SES to 50 calls/s
 //!   and the service's own limiter (`--ses-max-calls-per-second`) is given 50/s split
 //!   across the replicas. Measures the time until every domain is active against the
-//!   floor (SES calls admitted / 50 per s), counts the 429s the emulator answered, and
-//!   fails (exit code 1) unless every domain ends `active` with no tenant left failing.
+//!   floor (provisioning's SES calls admitted / 50 per s; the reputation refresher's
+//!   reads of the new tenants share the rate and are counted apart), counts the 429s the
+//!   emulator answered, and fails (exit code 1) unless every domain ends `active` with
+//!   no tenant left failing.
 //!
 //! ```sh
 //! cargo run --release -p posthawk-tenants --example bench_provisioning -- single
@@ -34,9 +37,10 @@
     reason = "a benchmark: its report is printed on stdout"
 )]
 
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
@@ -53,12 +57,31 @@ use posthawk_tenants::config::ServeConfig;
 use serde_json::{Value, json};
 use tracing_subscriber::filter::{EnvFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::reload;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer as _, Registry};
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
 const REGION: &str = "us-east-1";
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// The SES operations provisioning a tenant and its domains calls. Other calls (the
+/// reputation refresher reading a tenant once it is ready) are counted apart.
+const PROVISIONING_OPERATIONS: [&str; 8] = [
+    "PutAccountVdmAttributes",
+    "CreateTenant",
+    "GetTenant",
+    "CreateConfigurationSet",
+    "UpdateConfigurationSetEventDestination",
+    "CreateConfigurationSetEventDestination",
+    "CreateEmailIdentity",
+    "CreateTenantResourceAssociation",
+];
+
+/// How long SES must see no call before a `single` run starts: longer than the
+/// refresher's poll, so the previous tenant's first refresh is over and does not compete
+/// with the run for the service's rate limit.
+const QUIET: Duration = Duration::from_millis(1500);
 
 #[derive(Parser)]
 #[command(about = "Provisioning benchmarks against an in-process application and SES emulator")]
@@ -120,17 +143,17 @@ struct BurstArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let counters = install_logging();
+    let logging = install_logging();
     match cli.scenario {
-        Scenario::Single(args) => single(args).await,
-        Scenario::Burst(args) => burst(args, &counters).await,
+        Scenario::Single(args) => single(args, &logging).await,
+        Scenario::Burst(args) => burst(args, &logging).await,
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // Scenarios
 
-async fn single(args: SingleArgs) -> anyhow::Result<()> {
+async fn single(args: SingleArgs, logging: &Logging) -> anyhow::Result<()> {
     let latency = Duration::from_millis(args.latency_ms);
     let bench = Bench::start(
         1,
@@ -145,8 +168,9 @@ async fn single(args: SingleArgs) -> anyhow::Result<()> {
 
     let mut runs = Vec::with_capacity(args.runs);
     for run in 0..args.runs {
+        bench.wait_until_quiet().await;
         let workspace = WorkspaceId::from_uuid(uuid::Uuid::new_v4());
-        let calls_before = bench.total_calls();
+        let calls_before = bench.provisioning_calls();
         let started = Instant::now();
         let (status, body) = bench
             .add_domain(0, workspace, &format!("mail.single{run}.example"))
@@ -166,7 +190,7 @@ async fn single(args: SingleArgs) -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         let active = started.elapsed();
-        let calls = bench.total_calls() - calls_before;
+        let calls = bench.provisioning_calls() - calls_before;
         runs.push(SingleRun {
             calls,
             floor: latency * u32::try_from(calls)?,
@@ -176,9 +200,12 @@ async fn single(args: SingleArgs) -> anyhow::Result<()> {
     }
 
     println!(
-        "single: {} workspaces one after the other, {} ms SES latency on every call, \
-         service limit {} SES calls/s",
-        args.runs, args.latency_ms, args.ses_max_calls_per_second
+        "single: {} workspaces one after the other (SES quiet for {} ms before each), \
+         {} ms SES latency on every call, service limit {} SES calls/s",
+        args.runs,
+        QUIET.as_millis(),
+        args.latency_ms,
+        args.ses_max_calls_per_second
     );
     println!(
         "{:<22} {:>9} {:>9} {:>9} {:>13} {:>11}",
@@ -204,6 +231,8 @@ async fn single(args: SingleArgs) -> anyhow::Result<()> {
             }
         }
     }
+    println!("  calls by operation: {:?}", ses.call_counts());
+    logging.silence();
     bench.finish().await;
     Ok(())
 }
@@ -228,7 +257,8 @@ impl SingleRun {
     }
 }
 
-async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
+async fn burst(args: BurstArgs, logging: &Logging) -> anyhow::Result<()> {
+    let counters = &logging.counters;
     ensure!(args.replicas >= 1, "at least one replica");
     let per_replica = (args.rate / args.replicas).max(1);
     let bench = Bench::start(
@@ -313,10 +343,13 @@ async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
     let inventory = ses.inventory(REGION);
 
     let calls = ses.call_counts();
-    let total: u64 = calls.values().sum();
-    let throttled = counters.throttled.load(Ordering::Relaxed);
-    let admitted = total.saturating_sub(throttled);
-    let floor = Duration::from_secs_f64(admitted as f64 / f64::from(args.rate));
+    let throttled = counters.throttled();
+    let provisioning = CallTally::of(&calls, &throttled, true);
+    let others = CallTally::of(&calls, &throttled, false);
+    let rate = f64::from(args.rate);
+    let floor = Duration::from_secs_f64(provisioning.admitted() as f64 / rate);
+    let floor_all =
+        Duration::from_secs_f64((provisioning.admitted() + others.admitted()) as f64 / rate);
 
     println!(
         "burst: {} workspaces x 1 domain, {} in flight, {} replica(s) at {}/s each, \
@@ -336,13 +369,14 @@ async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
         "all domains active after",
         all_active_at.map_or_else(|| format!("not within {}", secs(args.timeout)), secs),
     );
-    row("floor (SES calls admitted / rate)", secs(floor));
+    row("floor: provisioning calls admitted / rate", secs(floor));
     if let Some(at) = all_active_at {
         row(
             "  ratio to the floor",
             format!("{:.2}", at.as_secs_f64() / floor.as_secs_f64()),
         );
     }
+    row("floor with the refresher's calls", secs(floor_all));
     row(
         "POST latency p50 / p99 / max",
         format!(
@@ -353,12 +387,19 @@ async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
         ),
     );
     row(
-        "SES calls made / answered 429 / admitted",
-        format!("{total} / {throttled} / {admitted}"),
+        "provisioning calls made / 429 / admitted",
+        provisioning.to_string(),
     );
     row(
         "  admitted per workspace",
-        format!("{:.2}", admitted as f64 / args.workspaces as f64),
+        format!(
+            "{:.2}",
+            provisioning.admitted() as f64 / args.workspaces as f64
+        ),
+    );
+    row(
+        "other (refresh) calls made / 429 / admitted",
+        others.to_string(),
     );
     row(
         "failed provisioning passes (retried later)",
@@ -388,6 +429,8 @@ async fn burst(args: BurstArgs, counters: &Counters) -> anyhow::Result<()> {
         ),
     );
     println!("  calls by operation: {calls:?}");
+    println!("  429s by operation: {throttled:?}");
+    logging.silence();
     bench.finish().await;
 
     ensure!(refused == 0, "{refused} POSTs were refused");
@@ -553,24 +596,100 @@ impl Bench {
     fn total_calls(&self) -> u64 {
         self.emulator.state().call_counts().values().sum()
     }
+
+    /// The calls of [`PROVISIONING_OPERATIONS`] the emulator has counted.
+    fn provisioning_calls(&self) -> u64 {
+        let counts = self.emulator.state().call_counts();
+        PROVISIONING_OPERATIONS
+            .iter()
+            .filter_map(|operation| counts.get(*operation))
+            .sum()
+    }
+
+    /// Waits until SES has seen no call for [`QUIET`].
+    async fn wait_until_quiet(&self) {
+        loop {
+            let before = self.total_calls();
+            tokio::time::sleep(QUIET).await;
+            if self.total_calls() == before {
+                return;
+            }
+        }
+    }
+}
+
+/// SES calls of one kind (provisioning or not): made, and answered 429.
+struct CallTally {
+    made: u64,
+    throttled: u64,
+}
+
+impl CallTally {
+    fn of(
+        calls: &BTreeMap<String, u64>,
+        throttled: &BTreeMap<String, u64>,
+        provisioning: bool,
+    ) -> Self {
+        let sum = |counts: &BTreeMap<String, u64>| {
+            counts
+                .iter()
+                .filter(|(operation, _)| {
+                    PROVISIONING_OPERATIONS.contains(&operation.as_str()) == provisioning
+                })
+                .map(|(_, count)| count)
+                .sum()
+        };
+        Self {
+            made: sum(calls),
+            throttled: sum(throttled),
+        }
+    }
+
+    fn admitted(&self) -> u64 {
+        self.made.saturating_sub(self.throttled)
+    }
+}
+
+impl std::fmt::Display for CallTally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} / {} / {}",
+            self.made,
+            self.throttled,
+            self.admitted()
+        )
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // Counting from the logs
 
 /// What the emulator and the service report only in their logs: the calls the emulator
-/// throttled (its `SES call` debug event with a `TooManyRequests` verdict) and the
-/// provisioning passes that failed (the lifecycle's `tenant reconciliation failed`).
+/// throttled (its `SES call` debug event with a `TooManyRequests` verdict), by operation,
+/// and the provisioning passes that failed (the lifecycle's `tenant reconciliation
+/// failed`).
 #[derive(Debug, Default)]
 struct Counters {
-    throttled: AtomicU64,
+    throttled: Mutex<BTreeMap<String, u64>>,
     failed_passes: AtomicU64,
 }
 
 impl Counters {
     fn reset(&self) {
-        self.throttled.store(0, Ordering::Relaxed);
+        self.throttled_by_operation().clear();
         self.failed_passes.store(0, Ordering::Relaxed);
+    }
+
+    fn throttled(&self) -> BTreeMap<String, u64> {
+        self.throttled_by_operation().clone()
+    }
+
+    fn throttled_by_operation(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
+        // A panic while counting leaves a usable map.
+        self.throttled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -581,7 +700,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountingLayer {
         let mut fields = Fields::default();
         event.record(&mut fields);
         if fields.verdict.contains("TooManyRequests") {
-            self.0.throttled.fetch_add(1, Ordering::Relaxed);
+            *self
+                .0
+                .throttled_by_operation()
+                .entry(fields.operation)
+                .or_default() += 1;
         } else if fields.message == "tenant reconciliation failed" {
             self.0.failed_passes.fetch_add(1, Ordering::Relaxed);
         }
@@ -591,10 +714,17 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountingLayer {
 #[derive(Default)]
 struct Fields {
     message: String,
+    operation: String,
     verdict: String,
 }
 
 impl tracing::field::Visit for Fields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "operation" {
+            value.clone_into(&mut self.operation);
+        }
+    }
+
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
         match field.name() {
             "message" => self.message = format!("{value:?}"),
@@ -605,10 +735,11 @@ impl tracing::field::Visit for Fields {
 }
 
 /// Logs to stderr filtered by `RUST_LOG` (default `error`), and the counting layer on the
-/// two events it needs.
-fn install_logging() -> Arc<Counters> {
+/// events it needs.
+fn install_logging() -> Logging {
     let counters = Arc::new(Counters::default());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
+    let (filter, silence) = reload::Layer::new(filter);
     let counted = Targets::new()
         .with_target("posthawk_ses_emulator::faults", tracing::Level::DEBUG)
         .with_target(
@@ -623,7 +754,24 @@ fn install_logging() -> Arc<Counters> {
         )
         .with(CountingLayer(counters.clone()).with_filter(counted))
         .init();
-    counters
+    Logging { counters, silence }
+}
+
+/// The counters, and the handle that turns the log off once a scenario is over (the
+/// applications have no stop handle: their workers would log errors about the dropped
+/// database until the process exits).
+struct Logging {
+    counters: Arc<Counters>,
+    silence: reload::Handle<EnvFilter, Registry>,
+}
+
+impl Logging {
+    fn silence(&self) {
+        // Fails only when the subscriber is gone, in which case nothing logs anyway.
+        let _ = self
+            .silence
+            .modify(|filter| *filter = EnvFilter::new("off"));
+    }
 }
 
 // ---------------------------------------------------------------------------------------

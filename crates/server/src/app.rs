@@ -1,19 +1,25 @@
 //! Building the application from its configuration: a function tests call with port 0
 //! to run a server of their own, and the pieces the one-off commands share with it.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer};
 use anyhow::{Context as _, bail};
-use posthawk_domain::ports::SystemClock;
+use chrono::Utc;
+use posthawk_domain::SendingStatus;
+use posthawk_domain::ports::{ProvisioningStore as _, RefreshStore as _, SystemClock};
 use posthawk_domain::use_cases::{
     DomainService, EventDestinationBackfill, LifecycleConfig, ReputationQueries, ReputationTracker,
     SendingService, TenantLifecycle,
 };
 use posthawk_http::auth::JwtVerifier;
-use posthawk_http::{ApiState, Readiness};
+use posthawk_http::observability::record_request_metrics;
+use posthawk_http::{ApiState, GaugeSource, Readiness};
 use posthawk_postgres::PgStore;
 use posthawk_ses::{SesAdapter, SesConfig};
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -21,7 +27,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{DatabaseConfig, ServeConfig, SesTarget};
-use crate::workers;
+use crate::{telemetry, workers};
 
 /// A built, bound, not yet running service.
 pub struct Application {
@@ -33,19 +39,22 @@ pub struct Application {
 }
 
 impl Application {
-    /// Prepares the database (creating and migrating it), starts the built-in SES
-    /// emulator when no SES is configured, wires the adapters into the use cases, binds
-    /// the listener and starts the background workers.
+    /// Installs the process's metrics recorder (once per process), prepares the database
+    /// (creating and migrating it), starts the built-in SES emulator when no SES is
+    /// configured, wires the adapters into the use cases, binds the listener and starts
+    /// the background workers.
     ///
     /// # Errors
-    /// When the configuration is unusable (checked before anything starts), the
-    /// database cannot be prepared, or an address cannot be bound.
+    /// When the configuration is unusable (checked before anything starts), another
+    /// metrics recorder is installed, the database cannot be prepared, or an address
+    /// cannot be bound.
     pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
         // Configuration errors first, before anything is created or started.
         let environment = config.jwt.environment;
         let regions = config.ses_regions.clone();
         let verifier = Arc::new(JwtVerifier::new(&config.jwt.auth()?)?);
         let event_topics = config.ses.event_topics(&regions, environment)?;
+        let metrics = telemetry::install_metrics()?;
 
         let store = open_store(&config.database).await?;
         let (ses, emulator) = connect_ses(&config, true).await?;
@@ -81,15 +90,20 @@ impl Application {
                 config.tracking.backfill_concurrency,
             ),
             verifier,
-            readiness: Arc::new(DatabaseReadiness(store)),
+            readiness: Arc::new(DatabaseReadiness(store.clone())),
+            metrics: metrics.clone(),
+            gauges: Arc::new(DatabaseGauges(store)),
         };
 
         let listener = TcpListener::bind(config.http_addr)
             .with_context(|| format!("binding {}", config.http_addr))?;
         let port = listener.local_addr()?.port();
-        let mut server =
-            HttpServer::new(move || App::new().configure(posthawk_http::configure(state.clone())))
-                .shutdown_timeout(10);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(record_request_metrics))
+                .configure(posthawk_http::configure(state.clone()))
+        })
+        .shutdown_timeout(10);
         if let Some(workers) = config.http_workers {
             server = server.workers(workers);
         }
@@ -108,6 +122,7 @@ impl Application {
             config.tracking.refresh_poll,
             &stopped,
         ));
+        workers.push(workers::spawn_metrics_upkeep(metrics, &stopped));
         tracing::info!(address = %config.http_addr, port, "listening");
         Ok(Self {
             port,
@@ -214,5 +229,23 @@ struct DatabaseReadiness(Arc<PgStore>);
 impl Readiness for DatabaseReadiness {
     async fn check(&self) -> anyhow::Result<()> {
         self.0.ping().await
+    }
+}
+
+/// The gauges of `GET /metrics`, read from PostgreSQL at scrape time.
+struct DatabaseGauges(Arc<PgStore>);
+
+#[async_trait::async_trait]
+impl GaugeSource for DatabaseGauges {
+    async fn refresh_lag(&self) -> anyhow::Result<Duration> {
+        Ok(self.0.refresh_lag(Utc::now()).await?)
+    }
+
+    async fn tenants_by_status(&self) -> anyhow::Result<HashMap<SendingStatus, u64>> {
+        Ok(self.0.tenant_counts_by_status().await?)
+    }
+
+    async fn reconciler_backlog(&self) -> anyhow::Result<u64> {
+        Ok(self.0.backlog().await?)
     }
 }

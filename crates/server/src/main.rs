@@ -10,7 +10,7 @@ use posthawk_http::auth::TokenIssuer;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use posthawk_domain::use_cases::EventDestinationBackfill;
+use posthawk_domain::use_cases::{DriftAudit, EventDestinationBackfill};
 use posthawk_tenants::app::{self, Application};
 use posthawk_tenants::config::{DatabaseConfig, JwtConfig, ServeConfig};
 use posthawk_tenants::telemetry;
@@ -33,6 +33,18 @@ enum Command {
     /// Re-applies the region's SNS event destination on every tenant's configuration set
     /// (idempotent), with a progress bar; prints `{"tenants_updated": n, "errors": m}`.
     BackfillEventDestinations(Box<ServeConfig>),
+    /// Compares PostgreSQL with what SES holds for every tenant and prints the drift:
+    /// missing tenants, configuration sets, associations or event destinations, and
+    /// `ph-` tenants in SES that no workspace owns. Without `--dry-run` it also repairs
+    /// them: drifted tenants are queued for provisioning again (the reconciler of a
+    /// running `serve` finishes them), orphans are deleted.
+    Reconcile {
+        /// Only report.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        config: Box<ServeConfig>,
+    },
     /// Runs the SES v2 emulator alone (for other local services, or for `SES_ENDPOINT_URL`).
     Emulator {
         /// Address to listen on.
@@ -87,6 +99,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             posthawk_postgres::run_migrations(&database.database_url).await?;
         }
         Command::BackfillEventDestinations(config) => backfill(*config).await?,
+        Command::Reconcile { dry_run, config } => reconcile(*config, dry_run).await?,
         Command::Emulator {
             addr,
             account_id,
@@ -179,6 +192,42 @@ async fn backfill(config: ServeConfig) -> anyhow::Result<()> {
             "{} configuration sets could not be updated; see the log",
             report.errors
         );
+    }
+    Ok(())
+}
+
+async fn reconcile(config: ServeConfig, dry_run: bool) -> anyhow::Result<()> {
+    let topics = config
+        .ses
+        .event_topics(&config.ses_regions, config.jwt.environment)?;
+    let store = app::open_store(&config.database).await?;
+    let (ses, _) = app::connect_ses(&config, false).await?;
+    let audit = DriftAudit::new(
+        store.clone(),
+        store,
+        Arc::new(ses),
+        topics,
+        config.ses_regions.clone(),
+    );
+    let report = audit.run(dry_run).await?;
+    #[expect(
+        clippy::print_stdout,
+        reason = "the drift report is this command's output"
+    )]
+    {
+        for drift in &report.drift {
+            println!("{drift}");
+        }
+        let verb = if dry_run { "found (dry run)" } else { "found" };
+        println!(
+            "{} drift {verb}; {} repaired, {} repairs failed",
+            report.drift.len(),
+            report.repaired,
+            report.repair_errors
+        );
+    }
+    if report.repair_errors > 0 {
+        anyhow::bail!("{} repairs failed; see the log", report.repair_errors);
     }
     Ok(())
 }

@@ -1,12 +1,34 @@
 //! Background workers: the reconcilers that drive tenants toward what their domains
 //! call for, and the refreshers that keep each tenant's reputation current. Several run
-//! per process and any number of processes share their queues in PostgreSQL.
+//! per process and any number of processes share their queues in PostgreSQL. Each pass
+//! is counted in `reconciler_passes_total` / `reputation_refreshes_total`; one more task
+//! keeps the metrics recorder tidy.
 
 use std::time::Duration;
 
-use posthawk_domain::use_cases::{PassReport, ReputationTracker, TenantLifecycle};
+use metrics_exporter_prometheus::PrometheusHandle;
+use posthawk_domain::use_cases::{PassReport, ReputationTracker, SweepReport, TenantLifecycle};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+/// Counter: reconciler passes by `outcome`: `idle` (nothing due), `reconciled`,
+/// `failed` (the tenant's attempt failed and is retried later) or `queue_unreachable`.
+const RECONCILER_PASSES: &str = "reconciler_passes_total";
+/// Counter: tenant reputation refreshes by `outcome`: `refreshed`, `throttled` or
+/// `failed`.
+const REPUTATION_REFRESHES: &str = "reputation_refreshes_total";
+
+/// Registers the descriptions of the workers' metrics with the installed recorder.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        RECONCILER_PASSES,
+        "Reconciler passes, by outcome (idle, reconciled, failed, queue_unreachable)."
+    );
+    metrics::describe_counter!(
+        REPUTATION_REFRESHES,
+        "Tenant reputation refreshes, by outcome (refreshed, throttled, failed)."
+    );
+}
 
 /// Starts `count` reconciler loops that run until `shutdown` turns true.
 pub fn spawn_reconcilers(
@@ -33,7 +55,9 @@ async fn reconcile_until_shutdown(
     while !*shutdown.borrow() {
         // A pass in progress finishes before shutdown is noticed: its progress is
         // recorded step by step, so stopping between passes loses nothing.
-        let idle = match lifecycle.run_once().await {
+        let pass = lifecycle.run_once().await;
+        metrics::counter!(RECONCILER_PASSES, "outcome" => pass_outcome(&pass)).increment(1);
+        let idle = match pass {
             Ok(PassReport::Idle) => true,
             Ok(PassReport::Reconciled {
                 tenant,
@@ -65,6 +89,15 @@ async fn reconcile_until_shutdown(
     }
 }
 
+fn pass_outcome<E>(pass: &Result<PassReport, E>) -> &'static str {
+    match pass {
+        Ok(PassReport::Idle) => "idle",
+        Ok(PassReport::Reconciled { .. }) => "reconciled",
+        Ok(PassReport::Failed { .. }) => "failed",
+        Err(_) => "queue_unreachable",
+    }
+}
+
 /// Starts `count` reputation refresh loops that run until `shutdown` turns true.
 pub fn spawn_refreshers(
     tracker: &ReputationTracker,
@@ -89,7 +122,11 @@ async fn refresh_until_shutdown(
 ) {
     let mut backoff = poll;
     while !*shutdown.borrow() {
-        let pause = match tracker.run_once().await {
+        let sweep = tracker.run_once().await;
+        if let Ok(report) = &sweep {
+            record_refreshes(report);
+        }
+        let pause = match sweep {
             Ok(report) if report.throttled > 0 => {
                 // SES pushed back despite the rate limit (other clients share the
                 // account's quota): slow down, doubling up to a minute.
@@ -118,4 +155,33 @@ async fn refresh_until_shutdown(
             }
         }
     }
+}
+
+fn record_refreshes(report: &SweepReport) {
+    for (outcome, count) in [
+        ("refreshed", report.refreshed),
+        ("throttled", report.throttled),
+        ("failed", report.failed),
+    ] {
+        metrics::counter!(REPUTATION_REFRESHES, "outcome" => outcome).increment(u64::from(count));
+    }
+}
+
+/// Starts the task that drains the recorder's histogram samples into their buckets every
+/// few seconds, so memory stays flat between scrapes, until `shutdown` turns true.
+pub fn spawn_metrics_upkeep(
+    metrics: PrometheusHandle,
+    shutdown: &watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let mut shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                _ = every.tick() => metrics.run_upkeep(),
+                // Shutdown, or the application is gone.
+                _ = shutdown.wait_for(|stop| *stop) => break,
+            }
+        }
+    })
 }

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use aws_sdk_sesv2::Client;
 use posthawk_domain::ports::SesError;
 use posthawk_domain::{Region, ServedRegions};
+use tokio::time::Instant;
 
 use crate::client::{credentials_provider, regional_client};
 use crate::config::SesConfig;
+use crate::observe::record_rate_limit_wait;
 use crate::rate_limit::RateLimiter;
 
 /// Implements `TenantAdmin`, `ReputationSource` and `MailSender` against SES.
@@ -62,7 +64,9 @@ impl SesAdapter {
             .get(region)
             .ok_or_else(|| SesError::Rejected(format!("region {region} not served")))?;
         if let Some(limiter) = &regional.limiter {
+            let waiting = Instant::now();
             limiter.acquire().await;
+            record_rate_limit_wait(region, waiting.elapsed());
         }
         Ok(&regional.client)
     }

@@ -1,5 +1,6 @@
 //! The edge where SDK errors become [`SesError`]s: one mapping for every operation, by
-//! the SES error code, so callers never see SDK types.
+//! the SES error code, so callers never see SDK types. Call sites reach it through
+//! `observe.rs` (`.send().observed("GetTenant")`), which also records the call.
 
 use aws_sdk_sesv2::config::http::HttpResponse;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
@@ -9,16 +10,6 @@ use posthawk_domain::ports::SesError;
 pub(crate) const LIMIT_EXCEEDED: &str = "LimitExceededException";
 /// Another request changed the resource at the same time: retrying usually helps.
 pub(crate) const CONCURRENT_MODIFICATION: &str = "ConcurrentModificationException";
-
-/// Maps the failed `operation` call's error; use as `.map_err(sdk_error("GetTenant"))`.
-pub(crate) fn sdk_error<E>(
-    operation: &'static str,
-) -> impl FnOnce(SdkError<E, HttpResponse>) -> SesError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    move |error| map_sdk_error(operation, error)
-}
 
 /// Translates an SDK error into the domain's terms.
 ///

@@ -3,7 +3,9 @@
 //!
 //! The same code talks to real SES or to the project's emulator; only [`SesConfig`]
 //! differs. SDK types stay inside this crate: every SDK error is translated to
-//! [`SesError`] in one place (`error.rs`), every SDK shape to a domain type.
+//! [`SesError`] in one place (`error.rs`), every SDK shape to a domain type. Every call is
+//! recorded through the `metrics` facade (`ses_calls_total`, `ses_call_duration_seconds`,
+//! `ses_rate_limit_wait_seconds`; see [`describe_metrics`]).
 //!
 //! ```no_run
 //! use posthawk_domain::ServedRegions;
@@ -24,6 +26,7 @@ mod client;
 mod config;
 mod convert;
 mod error;
+mod observe;
 mod rate_limit;
 mod reputation;
 mod sending;
@@ -31,4 +34,5 @@ mod tenants;
 
 pub use adapter::SesAdapter;
 pub use config::{SesConfig, SesCredentials};
+pub use observe::describe_metrics;
 pub use tenants::OWNER_TAG_KEY;

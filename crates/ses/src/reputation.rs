@@ -16,7 +16,7 @@ use posthawk_domain::{
 
 use crate::SesAdapter;
 use crate::convert::{aws_status, to_aws, to_chrono};
-use crate::error::sdk_error;
+use crate::observe::SesCall as _;
 
 /// The metric queries of [`ReputationSource::sending_counts`], by query id.
 const SENDS: &str = "sends";
@@ -37,8 +37,8 @@ impl ReputationSource for SesAdapter {
             .reputation_entity_type(ReputationEntityType::Resource)
             .reputation_entity_reference(tenant_arn)
             .send()
-            .await
-            .map_err(sdk_error("GetReputationEntity"))?;
+            .observed("GetReputationEntity")
+            .await?;
         let entity = output.reputation_entity().ok_or_else(|| {
             anyhow!("SES GetReputationEntity answered without an entity for {tenant_arn}")
         })?;
@@ -67,11 +67,7 @@ impl ReputationSource for SesAdapter {
             .into_paginator()
             .send();
         let mut open = Vec::new();
-        while let Some(page) = pages
-            .try_next()
-            .await
-            .map_err(sdk_error("ListRecommendations"))?
-        {
+        while let Some(page) = pages.try_next().observed("ListRecommendations").await? {
             for recommendation in page.recommendations() {
                 // The filter already asked for open ones; a stale page must not reopen one.
                 if recommendation.status() != Some(&RecommendationStatus::Open) {
@@ -126,8 +122,8 @@ impl ReputationSource for SesAdapter {
             .queries(query(PERMANENT_BOUNCES, Metric::PermanentBounce)?)
             .queries(query(COMPLAINTS, Metric::Complaint)?)
             .send()
-            .await
-            .map_err(sdk_error("BatchGetMetricData"))?;
+            .observed("BatchGetMetricData")
+            .await?;
         // A failed query would read as zero events, i.e. a clean reputation: refuse it.
         if !output.errors().is_empty() {
             let failures: Vec<String> = output

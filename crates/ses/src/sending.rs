@@ -7,7 +7,7 @@ use posthawk_domain::ports::{MailSender, MessageId, OutboundEmail, SesError};
 use posthawk_domain::{Region, TenantRouting};
 
 use crate::SesAdapter;
-use crate::error::sdk_error;
+use crate::observe::SesCall as _;
 
 #[async_trait::async_trait]
 impl MailSender for SesAdapter {
@@ -39,8 +39,8 @@ impl MailSender for SesAdapter {
             .tenant_name(routing.tenant.as_str())
             .configuration_set_name(routing.configuration_set.as_str())
             .send()
-            .await
-            .map_err(sdk_error("SendEmail"))?;
+            .observed("SendEmail")
+            .await?;
         let id = sent
             .message_id()
             .context("SES SendEmail answered without a MessageId")?;

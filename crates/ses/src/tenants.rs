@@ -12,7 +12,7 @@ use posthawk_domain::{ConfigurationSetName, DomainName, Region, TenantName, Work
 
 use crate::SesAdapter;
 use crate::convert::aws_status;
-use crate::error::sdk_error;
+use crate::observe::SesCall as _;
 
 /// The tag key that records which workspace owns a tenant or configuration set.
 pub const OWNER_TAG_KEY: &str = "posthawk:workspace-id";
@@ -39,8 +39,8 @@ impl TenantAdmin for SesAdapter {
             .put_account_vdm_attributes()
             .vdm_attributes(attributes)
             .send()
-            .await
-            .map_err(sdk_error("PutAccountVdmAttributes"))?;
+            .observed("PutAccountVdmAttributes")
+            .await?;
         Ok(())
     }
 
@@ -57,8 +57,8 @@ impl TenantAdmin for SesAdapter {
             .tenant_name(name.as_str())
             .tags(owner_tag(owner)?)
             .send()
-            .await
-            .map_err(sdk_error("CreateTenant"))?;
+            .observed("CreateTenant")
+            .await?;
         let mut tenant = ses_tenant(
             name,
             created.tenant_arn(),
@@ -81,8 +81,8 @@ impl TenantAdmin for SesAdapter {
             .get_tenant()
             .tenant_name(name.as_str())
             .send()
-            .await
-            .map_err(sdk_error("GetTenant"));
+            .observed("GetTenant")
+            .await;
         let output = match found {
             Ok(output) => output,
             Err(SesError::NotFound(_)) => return Ok(None),
@@ -106,8 +106,8 @@ impl TenantAdmin for SesAdapter {
             .delete_tenant()
             .tenant_name(name.as_str())
             .send()
-            .await
-            .map_err(sdk_error("DeleteTenant"))?;
+            .observed("DeleteTenant")
+            .await?;
         Ok(())
     }
 
@@ -136,8 +136,8 @@ impl TenantAdmin for SesAdapter {
             .vdm_options(vdm)
             .tags(owner_tag(owner)?)
             .send()
-            .await
-            .map_err(sdk_error("CreateConfigurationSet"))?;
+            .observed("CreateConfigurationSet")
+            .await?;
         Ok(())
     }
 
@@ -151,8 +151,8 @@ impl TenantAdmin for SesAdapter {
             .delete_configuration_set()
             .configuration_set_name(name.as_str())
             .send()
-            .await
-            .map_err(sdk_error("DeleteConfigurationSet"))?;
+            .observed("DeleteConfigurationSet")
+            .await?;
         Ok(())
     }
 
@@ -177,8 +177,8 @@ impl TenantAdmin for SesAdapter {
                 .send()
         };
         match update()
+            .observed("UpdateConfigurationSetEventDestination")
             .await
-            .map_err(sdk_error("UpdateConfigurationSetEventDestination"))
         {
             Err(SesError::NotFound(_)) => {}
             other => return other.map(drop),
@@ -189,13 +189,13 @@ impl TenantAdmin for SesAdapter {
             .event_destination_name(self.event_destination_name())
             .event_destination(destination.clone())
             .send()
-            .await
-            .map_err(sdk_error("CreateConfigurationSetEventDestination"));
+            .observed("CreateConfigurationSetEventDestination")
+            .await;
         match created {
             Err(SesError::AlreadyExists(_)) => update()
+                .observed("UpdateConfigurationSetEventDestination")
                 .await
-                .map(drop)
-                .map_err(sdk_error("UpdateConfigurationSetEventDestination")),
+                .map(drop),
             other => other.map(drop),
         }
     }
@@ -206,8 +206,8 @@ impl TenantAdmin for SesAdapter {
             .create_email_identity()
             .email_identity(domain.as_str())
             .send()
-            .await
-            .map_err(sdk_error("CreateEmailIdentity"))?;
+            .observed("CreateEmailIdentity")
+            .await?;
         Ok(())
     }
 
@@ -217,8 +217,8 @@ impl TenantAdmin for SesAdapter {
             .delete_email_identity()
             .email_identity(domain.as_str())
             .send()
-            .await
-            .map_err(sdk_error("DeleteEmailIdentity"))?;
+            .observed("DeleteEmailIdentity")
+            .await?;
         Ok(())
     }
 
@@ -234,8 +234,8 @@ impl TenantAdmin for SesAdapter {
             .tenant_name(tenant.name.as_str())
             .resource_arn(resource_arn(&tenant_account(tenant)?, resource))
             .send()
-            .await
-            .map_err(sdk_error("CreateTenantResourceAssociation"))?;
+            .observed("CreateTenantResourceAssociation")
+            .await?;
         Ok(())
     }
 
@@ -251,8 +251,8 @@ impl TenantAdmin for SesAdapter {
             .tenant_name(tenant.name.as_str())
             .resource_arn(resource_arn(&tenant_account(tenant)?, resource))
             .send()
-            .await
-            .map_err(sdk_error("DeleteTenantResourceAssociation"))?;
+            .observed("DeleteTenantResourceAssociation")
+            .await?;
         Ok(())
     }
 
@@ -260,6 +260,51 @@ impl TenantAdmin for SesAdapter {
     /// the list pages: N + pages calls, at the `GetTenant` rate limit. This runs in the
     /// reconciler, not on a request path. A tenant deleted between the two calls is left
     /// out; a tenant whose name this code would never create is skipped with a warning.
+    async fn tenant_resources(
+        &self,
+        region: &Region,
+        tenant: &TenantName,
+    ) -> Result<Vec<TenantResource>, SesError> {
+        let mut pages = self
+            .client(region)
+            .await?
+            .list_tenant_resources()
+            .tenant_name(tenant.as_str())
+            .into_paginator()
+            .send();
+        let mut resources = Vec::new();
+        while let Some(page) = pages.try_next().observed("ListTenantResources").await? {
+            resources.extend(
+                page.tenant_resources()
+                    .iter()
+                    .filter_map(|resource| resource.resource_arn())
+                    .filter_map(resource_of_arn),
+            );
+        }
+        Ok(resources)
+    }
+
+    async fn event_destination_topic(
+        &self,
+        region: &Region,
+        configuration_set: &ConfigurationSetName,
+    ) -> Result<Option<String>, SesError> {
+        let destinations = self
+            .client(region)
+            .await?
+            .get_configuration_set_event_destinations()
+            .configuration_set_name(configuration_set.as_str())
+            .send()
+            .observed("GetConfigurationSetEventDestinations")
+            .await?;
+        Ok(destinations
+            .event_destinations()
+            .iter()
+            .find(|destination| destination.name() == self.event_destination_name())
+            .and_then(|destination| destination.sns_destination())
+            .map(|sns| sns.topic_arn().to_owned()))
+    }
+
     async fn list_tenants(&self, region: &Region) -> Result<Vec<SesTenant>, SesError> {
         let mut pages = self
             .client(region)
@@ -268,7 +313,7 @@ impl TenantAdmin for SesAdapter {
             .into_paginator()
             .send();
         let mut names = Vec::new();
-        while let Some(page) = pages.try_next().await.map_err(sdk_error("ListTenants"))? {
+        while let Some(page) = pages.try_next().observed("ListTenants").await? {
             for info in page.tenants() {
                 if let Some(Ok(name)) = info.tenant_name().map(TenantName::parse) {
                     names.push(name);
@@ -363,6 +408,19 @@ fn account_of(tenant_arn: &str) -> Option<&str> {
 }
 
 /// The ARN SES wants for `resource` in the account `account` (`arn:aws:ses:{region}:{id}`).
+/// The resource an associated ARN names, for the ones this service associates
+/// (its configuration sets and domain identities); anything else is skipped.
+fn resource_of_arn(arn: &str) -> Option<TenantResource> {
+    let (_, resource) = arn.rsplit_once(':')?;
+    match resource.split_once('/')? {
+        ("configuration-set", name) => ConfigurationSetName::parse(name)
+            .ok()
+            .map(TenantResource::ConfigurationSet),
+        ("identity", name) => DomainName::parse(name).ok().map(TenantResource::Identity),
+        _ => None,
+    }
+}
+
 fn resource_arn(account: &str, resource: &TenantResource) -> String {
     match resource {
         TenantResource::ConfigurationSet(name) => format!("{account}:configuration-set/{name}"),
@@ -383,6 +441,24 @@ mod tests {
             owner: None,
             sending_status: posthawk_domain::AwsSendingStatus::Enabled,
         }
+    }
+
+    #[test]
+    fn associated_arns_read_back_as_the_resources_they_name() {
+        let account = tenant_account(&tenant(TENANT_ARN)).unwrap();
+        for resource in [
+            TenantResource::ConfigurationSet(
+                ConfigurationSetName::parse("ph-1f3a8c2d6f4b").unwrap(),
+            ),
+            TenantResource::Identity(DomainName::parse("mail.example.com").unwrap()),
+        ] {
+            assert_eq!(
+                resource_of_arn(&resource_arn(&account, &resource)),
+                Some(resource)
+            );
+        }
+        let template = "arn:aws:ses:us-east-1:123456789012:template/welcome";
+        assert_eq!(resource_of_arn(template), None);
     }
 
     #[test]

@@ -179,6 +179,20 @@ pub trait ProvisioningStore: Send + Sync {
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// Makes the tenant due now and provisions it again from the first step (each step
+    /// being idempotent): the repair for drift found in SES.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn restart(&self, tenant: TenantId) -> Result<(), StoreError>;
+
+    /// The domains of the tenant's workspace and region whose identities should be
+    /// associated with it (the `Active` ones).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
+    async fn active_domains(&self, tenant: TenantId) -> Result<Vec<crate::DomainName>, StoreError>;
+
     /// How many tenants are due for work (the reconciler's backlog).
     ///
     /// # Errors

@@ -188,6 +188,27 @@ pub trait TenantAdmin: Send + Sync {
         resource: &TenantResource,
     ) -> Result<(), SesError>;
 
+    /// The resources associated with the tenant (all pages).
+    ///
+    /// # Errors
+    /// [`SesError::NotFound`] when the tenant is gone; any other [`SesError`].
+    async fn tenant_resources(
+        &self,
+        region: &Region,
+        tenant: &TenantName,
+    ) -> Result<Vec<TenantResource>, SesError>;
+
+    /// The SNS topic the configuration set's event destination publishes to, `None` when
+    /// it has no such destination.
+    ///
+    /// # Errors
+    /// [`SesError::NotFound`] when the configuration set is missing; any other [`SesError`].
+    async fn event_destination_topic(
+        &self,
+        region: &Region,
+        configuration_set: &ConfigurationSetName,
+    ) -> Result<Option<String>, SesError>;
+
     /// Every tenant SES holds in `region` (all pages).
     ///
     /// # Errors

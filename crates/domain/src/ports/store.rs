@@ -71,6 +71,16 @@ impl ProvisioningState {
             _ => None,
         }
     }
+
+    /// The status a tenant in this state shows: the one `recorded` from SES once it is
+    /// ready, `DISABLED` while provisioning is unfinished or it is being torn down.
+    #[must_use]
+    pub const fn shown_status(self, recorded: SendingStatus) -> SendingStatus {
+        match self {
+            Self::Ready => recorded,
+            Self::Pending | Self::TearingDown => SendingStatus::Disabled,
+        }
+    }
 }
 
 /// Where a domain is in its life.
@@ -306,4 +316,24 @@ pub trait FindingStore: Send + Sync {
         current: &[Finding],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_ready_tenant_shows_its_recorded_status() {
+        for recorded in SendingStatus::ALL {
+            assert_eq!(ProvisioningState::Ready.shown_status(recorded), recorded);
+            assert_eq!(
+                ProvisioningState::Pending.shown_status(recorded),
+                SendingStatus::Disabled
+            );
+            assert_eq!(
+                ProvisioningState::TearingDown.shown_status(recorded),
+                SendingStatus::Disabled
+            );
+        }
+    }
 }

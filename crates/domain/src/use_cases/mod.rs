@@ -2,6 +2,7 @@
 
 mod backfill;
 mod domains;
+mod drift;
 pub mod lifecycle;
 mod reputation;
 mod sending;
@@ -9,6 +10,7 @@ mod tracking;
 
 pub use backfill::{BackfillError, BackfillReport, EventDestinationBackfill};
 pub use domains::{AddDomainError, DomainError, DomainService};
+pub use drift::{Drift, DriftAudit, DriftError, DriftReport};
 pub use lifecycle::{LifecycleConfig, PassReport, ReconcileError, TenantLifecycle};
 pub use reputation::{FindingsError, ReputationQueries, TenantStatus, TenantStatusError};
 pub use sending::{SendError, SendingService};

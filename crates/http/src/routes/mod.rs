@@ -5,11 +5,16 @@
 pub(crate) mod domains;
 pub(crate) mod emails;
 pub(crate) mod health;
+pub(crate) mod prometheus;
 pub(crate) mod tenants;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{HttpResponse, Resource, web};
+use metrics_exporter_prometheus::PrometheusHandle;
+use posthawk_domain::SendingStatus;
 use posthawk_domain::use_cases::{
     DomainService, EventDestinationBackfill, ReputationQueries, SendingService,
 };
@@ -33,6 +38,32 @@ pub trait Readiness: Send + Sync {
     async fn check(&self) -> anyhow::Result<()>;
 }
 
+/// The gauges `GET /metrics` reads at scrape time (the server implements it over
+/// PostgreSQL). Each is read on its own: one whose query fails is logged and left out of
+/// that scrape, and the others are served. Like [`Readiness`], each read should bound its
+/// own time (a pool checkout timeout).
+#[async_trait::async_trait]
+pub trait GaugeSource: Send + Sync {
+    /// How far behind schedule the most overdue reputation refresh is (zero when none
+    /// is overdue).
+    ///
+    /// # Errors
+    /// Why it could not be read, for the log.
+    async fn refresh_lag(&self) -> anyhow::Result<Duration>;
+
+    /// How many tenants show each sending status; a status left out counts zero.
+    ///
+    /// # Errors
+    /// Why they could not be counted, for the log.
+    async fn tenants_by_status(&self) -> anyhow::Result<HashMap<SendingStatus, u64>>;
+
+    /// How many tenants are due for reconciler work.
+    ///
+    /// # Errors
+    /// Why it could not be counted, for the log.
+    async fn reconciler_backlog(&self) -> anyhow::Result<u64>;
+}
+
 /// What the handlers need, built once by the server and cloned into each worker.
 #[derive(Clone)]
 pub struct ApiState {
@@ -48,13 +79,20 @@ pub struct ApiState {
     pub verifier: Arc<JwtVerifier>,
     /// The readiness probe.
     pub readiness: Arc<dyn Readiness>,
+    /// The handle of the installed metrics recorder (see
+    /// [`prometheus_recorder`](crate::observability::prometheus_recorder)), rendered by
+    /// `GET /metrics`.
+    pub metrics: PrometheusHandle,
+    /// The gauges `GET /metrics` reads at scrape time.
+    pub gauges: Arc<dyn GaugeSource>,
 }
 
 /// Mounts the API on an app: `App::new().configure(configure(state.clone()))`.
 ///
 /// Besides the routes it installs the app's default service (a JSON 404) and the
 /// extractor error handlers (JSON 400/413/415), so the app must not set its own default
-/// service.
+/// service. Request metrics need the middleware on the app as well:
+/// `.wrap(from_fn(`[`record_request_metrics`](crate::observability::record_request_metrics)`))`.
 pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
         let ApiState {
@@ -64,6 +102,8 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             backfill,
             verifier,
             readiness,
+            metrics,
+            gauges,
         } = state;
         config
             .app_data(web::Data::new(queries))
@@ -72,6 +112,8 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::Data::new(backfill))
             .app_data(web::Data::from(verifier))
             .app_data(web::Data::from(readiness))
+            .app_data(web::Data::new(metrics))
+            .app_data(web::Data::from(gauges))
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_BODY_LIMIT)
@@ -86,6 +128,7 @@ pub fn configure(state: ApiState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(resource("/healthz").route(web::get().to(health::healthz)))
             .service(resource("/readyz").route(web::get().to(health::readyz)))
             .service(resource("/openapi.json").route(web::get().to(openapi::serve)))
+            .service(resource("/metrics").route(web::get().to(prometheus::metrics)))
             .service(resource("/tenants/status").route(web::get().to(tenants::tenant_status)))
             .service(
                 resource("/tenants/backfill-event-destinations")

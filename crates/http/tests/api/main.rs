@@ -14,6 +14,7 @@ mod domains;
 mod emails;
 mod errors;
 mod health;
+mod metrics;
 mod openapi;
 mod support;
 mod tenants;

@@ -144,3 +144,15 @@ fn domain_and_email_operations_need_a_token_and_document_every_status() {
         assert_eq!(documented, statuses, "{method} {path}");
     }
 }
+
+#[test]
+fn metrics_is_documented_as_plain_text_without_auth() {
+    let document: Value = serde_json::from_str(&generated()).unwrap();
+    let operation = &document["paths"]["/metrics"]["get"];
+
+    assert!(operation["security"].is_null(), "{operation}");
+    assert_eq!(
+        operation["responses"]["200"]["content"]["text/plain"]["schema"]["type"],
+        "string"
+    );
+}

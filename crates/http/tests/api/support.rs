@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
+use actix_web::middleware::from_fn;
 use actix_web::test::{TestRequest, call_service, init_service, read_body};
 use actix_web::{App, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use metrics_exporter_prometheus::PrometheusHandle;
 use posthawk_domain::ports::{
     DomainId, DomainRecord, DomainState, MockClock, MockDomainStore, MockFindingStore,
     MockMailSender, MockProvisioningStore, MockTenantAdmin, MockTenantStore,
@@ -19,10 +21,12 @@ use posthawk_domain::use_cases::{
     DomainService, EventDestinationBackfill, LifecycleConfig, ReputationQueries, SendingService,
     TenantLifecycle,
 };
-use posthawk_domain::{DomainName, Region, ServedRegions, WorkspaceId};
+use posthawk_domain::{DomainName, Region, SendingStatus, ServedRegions, WorkspaceId};
 use posthawk_http::envelope;
+use posthawk_http::observability::{prometheus_recorder, record_request_metrics};
 use posthawk_http::{
-    AdminCaller, ApiState, AuthConfig, Caller, JwtVerifier, Readiness, TokenIssuer, configure,
+    AdminCaller, ApiState, AuthConfig, Caller, GaugeSource, JwtVerifier, Readiness, TokenIssuer,
+    configure,
 };
 use serde_json::{Value, json};
 
@@ -135,6 +139,33 @@ impl Readiness for Probe {
     }
 }
 
+/// Database gauges with fixed answers; `None` fails that read.
+#[derive(Clone, Default)]
+pub struct Gauges {
+    pub refresh_lag: Option<Duration>,
+    pub tenants: Option<HashMap<SendingStatus, u64>>,
+    pub backlog: Option<u64>,
+}
+
+#[async_trait::async_trait]
+impl GaugeSource for Gauges {
+    async fn refresh_lag(&self) -> anyhow::Result<Duration> {
+        self.refresh_lag
+            .ok_or_else(|| anyhow::anyhow!("refresh lag query failed"))
+    }
+
+    async fn tenants_by_status(&self) -> anyhow::Result<HashMap<SendingStatus, u64>> {
+        self.tenants
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("tenant count query failed"))
+    }
+
+    async fn reconciler_backlog(&self) -> anyhow::Result<u64> {
+        self.backlog
+            .ok_or_else(|| anyhow::anyhow!("backlog query failed"))
+    }
+}
+
 /// What the test app is built from; defaults to mocks that expect no call at all, so
 /// any port call a test does not arrange fails it. As in the server, one store of each
 /// kind is shared by every use case that needs it.
@@ -147,6 +178,7 @@ pub struct TestApp {
     pub admin: MockTenantAdmin,
     pub auth: AuthConfig,
     pub ready: bool,
+    pub gauges: Gauges,
 }
 
 impl Default for TestApp {
@@ -159,6 +191,7 @@ impl Default for TestApp {
             admin: MockTenantAdmin::new(),
             auth: AuthConfig::hs256(SECRET),
             ready: true,
+            gauges: Gauges::default(),
         }
     }
 }
@@ -200,8 +233,8 @@ impl Reply {
 }
 
 impl TestApp {
-    /// The state the server would build, over the mocks.
-    fn state(self) -> ApiState {
+    /// The state the server would build, over the mocks, rendering `metrics`.
+    fn state(self, metrics: PrometheusHandle) -> ApiState {
         let tenants = Arc::new(self.tenants);
         let domains = Arc::new(self.domains);
         ApiState {
@@ -228,14 +261,27 @@ impl TestApp {
             ),
             verifier: Arc::new(JwtVerifier::new(&self.auth).unwrap()),
             readiness: Arc::new(Probe(self.ready)),
+            metrics,
+            gauges: Arc::new(self.gauges),
         }
     }
 
     /// Sends `request` to a fresh app and captures the reply.
     pub async fn send(self, request: TestRequest) -> Reply {
-        let state = self.state();
+        let [reply] = self.send_all([request]).await;
+        reply
+    }
+
+    /// Sends `requests` in turn to one fresh app and captures the replies. The app
+    /// records its metrics into a recorder of this test's own (thread-local: actix test
+    /// services run on the test's thread), so tests never see each other's requests.
+    pub async fn send_all<const N: usize>(self, requests: [TestRequest; N]) -> [Reply; N] {
+        let recorder = prometheus_recorder().unwrap();
+        let _local = metrics::set_default_local_recorder(&recorder);
+        let state = self.state(recorder.handle());
         let app = init_service(
             App::new()
+                .wrap(from_fn(record_request_metrics))
                 .configure(configure(state))
                 .route("/test/whoami", web::get().to(whoami))
                 .route("/test/admin", web::get().to(admin_only))
@@ -244,15 +290,19 @@ impl TestApp {
                 .route("/test/echo", web::post().to(echo)),
         )
         .await;
-        let response = call_service(&app, request.to_request()).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = String::from_utf8(read_body(response).await.to_vec()).unwrap();
-        Reply {
-            status,
-            headers,
-            body,
+        let mut replies = Vec::with_capacity(N);
+        for request in requests {
+            let response = call_service(&app, request.to_request()).await;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = String::from_utf8(read_body(response).await.to_vec()).unwrap();
+            replies.push(Reply {
+                status,
+                headers,
+                body,
+            });
         }
+        replies.try_into().unwrap()
     }
 
     /// Sends a GET of `path` with `Authorization: Bearer <token>`.
