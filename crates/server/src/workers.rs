@@ -30,6 +30,29 @@ pub fn describe_metrics() {
     );
 }
 
+/// Starts `count` tasks running `work(worker_number, shutdown)`.
+fn spawn_each<Work, Loop>(
+    count: usize,
+    shutdown: &watch::Receiver<bool>,
+    work: Work,
+) -> Vec<JoinHandle<()>>
+where
+    Work: Fn(usize, watch::Receiver<bool>) -> Loop,
+    Loop: Future<Output = ()> + Send + 'static,
+{
+    (0..count)
+        .map(|worker| tokio::spawn(work(worker, shutdown.clone())))
+        .collect()
+}
+
+/// Sleeps for `pause`, or less if shutdown is asked for meanwhile.
+async fn pause_unless_stopped(pause: Duration, shutdown: &mut watch::Receiver<bool>) {
+    tokio::select! {
+        () = tokio::time::sleep(pause) => {}
+        _ = shutdown.changed() => {}
+    }
+}
+
 /// Starts `count` reconciler loops that run until `shutdown` turns true.
 pub fn spawn_reconcilers(
     lifecycle: &TenantLifecycle,
@@ -37,13 +60,9 @@ pub fn spawn_reconcilers(
     poll: Duration,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
-    (0..count)
-        .map(|worker| {
-            let lifecycle = lifecycle.clone();
-            let shutdown = shutdown.clone();
-            tokio::spawn(reconcile_until_shutdown(worker, lifecycle, poll, shutdown))
-        })
-        .collect()
+    spawn_each(count, shutdown, |worker, shutdown| {
+        reconcile_until_shutdown(worker, lifecycle.clone(), poll, shutdown)
+    })
 }
 
 async fn reconcile_until_shutdown(
@@ -81,10 +100,7 @@ async fn reconcile_until_shutdown(
             }
         };
         if idle {
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => {}
-            }
+            pause_unless_stopped(poll, &mut shutdown).await;
         }
     }
 }
@@ -105,13 +121,9 @@ pub fn spawn_refreshers(
     poll: Duration,
     shutdown: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
-    (0..count)
-        .map(|worker| {
-            let tracker = tracker.clone();
-            let shutdown = shutdown.clone();
-            tokio::spawn(refresh_until_shutdown(worker, tracker, poll, shutdown))
-        })
-        .collect()
+    spawn_each(count, shutdown, |worker, shutdown| {
+        refresh_until_shutdown(worker, tracker.clone(), poll, shutdown)
+    })
 }
 
 async fn refresh_until_shutdown(
@@ -149,10 +161,7 @@ async fn refresh_until_shutdown(
             }
         };
         if let Some(pause) = pause {
-            tokio::select! {
-                () = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
-            }
+            pause_unless_stopped(pause, &mut shutdown).await;
         }
     }
 }

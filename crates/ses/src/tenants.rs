@@ -166,24 +166,26 @@ impl TenantAdmin for SesAdapter {
         configuration_set: &ConfigurationSetName,
         topic_arn: &str,
     ) -> Result<(), SesError> {
-        let client = self.client(region).await?;
         let destination = event_destination(topic_arn)?;
-        let update = || {
-            client
+        // Each call takes its own turn under the region's rate limit.
+        let update = || async {
+            self.client(region)
+                .await?
                 .update_configuration_set_event_destination()
                 .configuration_set_name(configuration_set.as_str())
                 .event_destination_name(self.event_destination_name())
                 .event_destination(destination.clone())
                 .send()
+                .observed("UpdateConfigurationSetEventDestination")
+                .await
         };
-        match update()
-            .observed("UpdateConfigurationSetEventDestination")
-            .await
-        {
+        match update().await {
             Err(SesError::NotFound(_)) => {}
             other => return other.map(drop),
         }
-        let created = client
+        let created = self
+            .client(region)
+            .await?
             .create_configuration_set_event_destination()
             .configuration_set_name(configuration_set.as_str())
             .event_destination_name(self.event_destination_name())
@@ -192,10 +194,8 @@ impl TenantAdmin for SesAdapter {
             .observed("CreateConfigurationSetEventDestination")
             .await;
         match created {
-            Err(SesError::AlreadyExists(_)) => update()
-                .observed("UpdateConfigurationSetEventDestination")
-                .await
-                .map(drop),
+            // Another replica created it meanwhile: make sure it has our topic.
+            Err(SesError::AlreadyExists(_)) => update().await.map(drop),
             other => other.map(drop),
         }
     }

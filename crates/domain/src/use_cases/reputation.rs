@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::ports::{FindingStore, ProvisioningState, RegionSummary, StoreError, TenantStore};
+use crate::ports::{FindingStore, RegionSummary, StoreError, TenantStore};
 use crate::{
     ConfigurationSetName, Finding, Region, RegionNotServed, SendingStatus, ServedRegions,
     TenantName, WorkspaceId,
@@ -162,12 +162,7 @@ fn status_of(workspace: WorkspaceId, summary: RegionSummary) -> TenantStatus {
             region,
             configuration_set_name: tenant.configuration_set,
             tenant_name: tenant.name,
-            sending_status: match tenant.provisioning {
-                ProvisioningState::Ready => tenant.sending_status,
-                ProvisioningState::Pending | ProvisioningState::TearingDown => {
-                    SendingStatus::Disabled
-                }
-            },
+            sending_status: tenant.provisioning.shown_status(tenant.sending_status),
             domain_count,
             last_checked_at: tenant.last_checked_at,
         },
@@ -188,7 +183,9 @@ fn status_of(workspace: WorkspaceId, summary: RegionSummary) -> TenantStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::{MockFindingStore, MockTenantStore, TenantId, TenantRecord};
+    use crate::ports::{
+        MockFindingStore, MockTenantStore, ProvisioningState, TenantId, TenantRecord,
+    };
     use crate::{FindingType, Severity};
 
     const WORKSPACE: &str = "1f3a8c2d-6f4b-4c1e-9a2b-3c4d5e6f7a8b";
