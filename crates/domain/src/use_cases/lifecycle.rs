@@ -330,7 +330,19 @@ impl TenantLifecycle {
 
     async fn tear_down(&self, job: &TenantJob) -> Result<JobOutcome, ReconcileError> {
         let region = &job.tenant.region;
-        let tenant = self.find_own_tenant(job).await?;
+        // Asked even when no ARN is recorded: a crash right after CreateTenant leaves a
+        // tenant we never wrote down.
+        let found = ses(
+            "GetTenant",
+            self.ses.get_tenant(region, &job.tenant.name).await,
+        )?;
+        let workspace = job.tenant.workspace;
+        // A name held by another workspace's tenant means the configuration set of that
+        // name is theirs too: ours was never created under it.
+        let name_is_someone_elses = found
+            .as_ref()
+            .is_some_and(|tenant| tenant.owner != Some(workspace));
+        let tenant = found.filter(|tenant| tenant.owner == Some(workspace));
         for domain in &job.domains {
             let identity = TenantResource::Identity(domain.name.clone());
             self.remove_identity(region, tenant.as_ref(), &identity)
@@ -343,28 +355,18 @@ impl TenantLifecycle {
             let removed = self.ses.disassociate(region, tenant, &resource).await;
             ses("DeleteTenantResourceAssociation", already_gone(removed))?;
         }
-        let deleted = self
-            .ses
-            .delete_configuration_set(region, configuration_set)
-            .await;
-        ses("DeleteConfigurationSet", already_gone(deleted))?;
+        if !name_is_someone_elses {
+            let deleted = self
+                .ses
+                .delete_configuration_set(region, configuration_set)
+                .await;
+            ses("DeleteConfigurationSet", already_gone(deleted))?;
+        }
         if tenant.is_some() {
             let deleted = self.ses.delete_tenant(region, &job.tenant.name).await;
             ses("DeleteTenant", already_gone(deleted))?;
         }
         Ok(JobOutcome::TornDown)
-    }
-
-    /// The workspace's tenant as SES holds it, if it does. Asks SES even when no ARN is
-    /// recorded: a crash right after CreateTenant leaves a tenant we never wrote down.
-    async fn find_own_tenant(&self, job: &TenantJob) -> Result<Option<SesTenant>, ReconcileError> {
-        let found = ses(
-            "GetTenant",
-            self.ses
-                .get_tenant(&job.tenant.region, &job.tenant.name)
-                .await,
-        )?;
-        Ok(found.filter(|tenant| tenant.owner == Some(job.tenant.workspace)))
     }
 
     async fn remove_identity(
