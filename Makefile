@@ -1,7 +1,7 @@
 # The commands CI runs, one for one (.ci/run calls `make lint` and `make test`).
 CARGO ?= cargo
 
-.PHONY: run test lint fmt clippy layering bench db migrate token
+.PHONY: run test lint fmt clippy layering bench bench-reputation db migrate token
 
 ## run: the service on its local defaults (local PostgreSQL, built-in SES emulator)
 run: db
@@ -26,6 +26,10 @@ layering:
 ## bench: load GET /tenants/status with wrk against the release binary
 bench: db
 	scripts/bench-status.sh
+
+## bench-reputation: refresh and backfill 10,000 tenants under a 50 SES calls/s limit (~10 min)
+bench-reputation: db
+	$(CARGO) run --release -p posthawk-tenants --example bench_reputation
 
 ## db: make sure PostgreSQL is up
 db:

@@ -37,31 +37,24 @@
     reason = "a benchmark: its report is printed on stdout"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
 use clap::{Args, Parser, Subcommand};
-use diesel_async::RunQueryDsl as _;
+use common::{Logging, SECRET, ms, percentile, percentile_u64, secs};
 use futures::StreamExt as _;
 use posthawk_domain::WorkspaceId;
 use posthawk_http::auth::TokenIssuer;
 use posthawk_postgres::PgPool;
 use posthawk_postgres::testing::TestDatabase;
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
-use posthawk_tenants::app::Application;
-use posthawk_tenants::config::ServeConfig;
 use serde_json::{Value, json};
-use tracing_subscriber::filter::{EnvFilter, Targets};
-use tracing_subscriber::layer::SubscriberExt as _;
-use tracing_subscriber::reload;
-use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::{Layer as _, Registry};
 
-const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
 const REGION: &str = "us-east-1";
 const TOKEN_TTL: Duration = Duration::from_secs(3600);
 
@@ -126,6 +119,9 @@ struct BurstArgs {
     /// Applications on the one database and the one emulator.
     #[arg(long, default_value_t = 1)]
     replicas: u32,
+    /// Each replica's own SES call limit, instead of `rate / replicas`.
+    #[arg(long)]
+    ses_max_calls_per_second: Option<u32>,
     /// Emulated SES latency on every call, in milliseconds.
     #[arg(long, default_value_t = 20)]
     latency_ms: u64,
@@ -138,12 +134,16 @@ struct BurstArgs {
     /// How long to wait for every domain to become active before giving up.
     #[arg(long, default_value = "15m", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// A further `serve` flag for every replica, e.g. `--serve-flag=--ses-max-attempts=1`
+    /// (repeatable).
+    #[arg(long = "serve-flag", allow_hyphen_values = true)]
+    serve_flags: Vec<String>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let logging = install_logging();
+    let logging = common::install_logging();
     match cli.scenario {
         Scenario::Single(args) => single(args, &logging).await,
         Scenario::Burst(args) => burst(args, &logging).await,
@@ -260,19 +260,21 @@ impl SingleRun {
 async fn burst(args: BurstArgs, logging: &Logging) -> anyhow::Result<()> {
     let counters = &logging.counters;
     ensure!(args.replicas >= 1, "at least one replica");
-    let per_replica = (args.rate / args.replicas).max(1);
-    let bench = Bench::start(
-        args.replicas,
-        &[
-            "--ses-max-calls-per-second",
-            &per_replica.to_string(),
-            "--reconciler-workers",
-            &args.reconciler_workers.to_string(),
-            "--reconciler-poll",
-            &args.reconciler_poll,
-        ],
-    )
-    .await?;
+    let per_replica = args
+        .ses_max_calls_per_second
+        .unwrap_or((args.rate / args.replicas).max(1));
+    let (per_replica_flag, workers_flag) =
+        (per_replica.to_string(), args.reconciler_workers.to_string());
+    let mut flags = vec![
+        "--ses-max-calls-per-second",
+        &per_replica_flag,
+        "--reconciler-workers",
+        &workers_flag,
+        "--reconciler-poll",
+        &args.reconciler_poll,
+    ];
+    flags.extend(args.serve_flags.iter().map(String::as_str));
+    let bench = Bench::start(args.replicas, &flags).await?;
     let ses = bench.emulator.state();
     ses.inject_fault("*", Fault::throttle(args.rate))?;
     if args.latency_ms > 0 {
@@ -363,6 +365,9 @@ async fn burst(args: BurstArgs, logging: &Logging) -> anyhow::Result<()> {
         args.reconciler_workers,
         args.reconciler_poll,
     );
+    if !args.serve_flags.is_empty() {
+        println!("  serve flags: {}", args.serve_flags.join(" "));
+    }
     let row = |label: &str, value: String| println!("  {label:<44} {value}");
     row("all POSTs answered after", secs(posts_done));
     row(
@@ -450,13 +455,6 @@ async fn burst(args: BurstArgs, logging: &Logging) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------
 // The system under test
 
-/// Wraps `ServeConfig` to parse it from flags, as the binary does.
-#[derive(Parser)]
-struct ServeCli {
-    #[command(flatten)]
-    serve: ServeConfig,
-}
-
 /// Applications on one database and one emulator, and a client for them.
 struct Bench {
     /// Base URLs of the replicas.
@@ -483,8 +481,7 @@ impl Bench {
         let endpoint = emulator.endpoint_url();
         let mut apps = Vec::new();
         for _ in 0..replicas {
-            let mut argv = vec![
-                "bench",
+            let mut flags = vec![
                 "--http-addr",
                 "127.0.0.1:0",
                 "--http-workers",
@@ -498,11 +495,8 @@ impl Bench {
                 "--ses-regions",
                 REGION,
             ];
-            argv.extend_from_slice(extra);
-            let config = ServeCli::try_parse_from(argv)?.serve;
-            let app = Application::build(config).await?;
-            apps.push(format!("http://127.0.0.1:{}", app.port()));
-            tokio::spawn(app.run_until_stopped());
+            flags.extend_from_slice(extra);
+            apps.push(common::spawn_app(&flags).await?);
         }
         Ok(Self {
             apps,
@@ -583,13 +577,7 @@ impl Bench {
 
     /// A `SELECT count(*) ...` on the benchmark's database.
     async fn count(&self, query: &str) -> anyhow::Result<i64> {
-        let mut conn = self.pool.get().await?;
-        let count = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-            "({query})"
-        )))
-        .get_result(&mut *conn)
-        .await?;
-        Ok(count)
+        common::count(&self.pool, query).await
     }
 
     /// Every SES call the emulator has counted, failed ones included.
@@ -660,145 +648,4 @@ impl std::fmt::Display for CallTally {
             self.admitted()
         )
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Counting from the logs
-
-/// What the emulator and the service report only in their logs: the calls the emulator
-/// throttled (its `SES call` debug event with a `TooManyRequests` verdict), by operation,
-/// and the provisioning passes that failed (the lifecycle's `tenant reconciliation
-/// failed`).
-#[derive(Debug, Default)]
-struct Counters {
-    throttled: Mutex<BTreeMap<String, u64>>,
-    failed_passes: AtomicU64,
-}
-
-impl Counters {
-    fn reset(&self) {
-        self.throttled_by_operation().clear();
-        self.failed_passes.store(0, Ordering::Relaxed);
-    }
-
-    fn throttled(&self) -> BTreeMap<String, u64> {
-        self.throttled_by_operation().clone()
-    }
-
-    fn throttled_by_operation(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
-        // A panic while counting leaves a usable map.
-        self.throttled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-struct CountingLayer(Arc<Counters>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountingLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        if fields.verdict.contains("TooManyRequests") {
-            *self
-                .0
-                .throttled_by_operation()
-                .entry(fields.operation)
-                .or_default() += 1;
-        } else if fields.message == "tenant reconciliation failed" {
-            self.0.failed_passes.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-#[derive(Default)]
-struct Fields {
-    message: String,
-    operation: String,
-    verdict: String,
-}
-
-impl tracing::field::Visit for Fields {
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        if field.name() == "operation" {
-            value.clone_into(&mut self.operation);
-        }
-    }
-
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        match field.name() {
-            "message" => self.message = format!("{value:?}"),
-            "verdict" => self.verdict = format!("{value:?}"),
-            _ => {}
-        }
-    }
-}
-
-/// Logs to stderr filtered by `RUST_LOG` (default `error`), and the counting layer on the
-/// events it needs.
-fn install_logging() -> Logging {
-    let counters = Arc::new(Counters::default());
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
-    let (filter, silence) = reload::Layer::new(filter);
-    let counted = Targets::new()
-        .with_target("posthawk_ses_emulator::faults", tracing::Level::DEBUG)
-        .with_target(
-            "posthawk_domain::use_cases::lifecycle",
-            tracing::Level::WARN,
-        );
-    Registry::default()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_filter(filter),
-        )
-        .with(CountingLayer(counters.clone()).with_filter(counted))
-        .init();
-    Logging { counters, silence }
-}
-
-/// The counters, and the handle that turns the log off once a scenario is over (the
-/// applications have no stop handle: their workers would log errors about the dropped
-/// database until the process exits).
-struct Logging {
-    counters: Arc<Counters>,
-    silence: reload::Handle<EnvFilter, Registry>,
-}
-
-impl Logging {
-    fn silence(&self) {
-        // Fails only when the subscriber is gone, in which case nothing logs anyway.
-        let _ = self
-            .silence
-            .modify(|filter| *filter = EnvFilter::new("off"));
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Statistics and formatting
-
-/// The `quantile` (0-1, nearest rank) of `key` over `items`; zero when empty.
-fn percentile<T>(items: &[T], key: impl Fn(&T) -> Duration, quantile: f64) -> Duration {
-    let mut values: Vec<Duration> = items.iter().map(key).collect();
-    values.sort_unstable();
-    nearest_rank(&values, quantile).unwrap_or_default()
-}
-
-fn percentile_u64<T>(items: &[T], key: impl Fn(&T) -> u64, quantile: f64) -> u64 {
-    let mut values: Vec<u64> = items.iter().map(key).collect();
-    values.sort_unstable();
-    nearest_rank(&values, quantile).unwrap_or_default()
-}
-
-fn nearest_rank<T: Copy>(sorted: &[T], quantile: f64) -> Option<T> {
-    let rank = (quantile * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
-}
-
-fn secs(duration: Duration) -> String {
-    format!("{:.2} s", duration.as_secs_f64())
 }
