@@ -1,7 +1,7 @@
 # The commands CI runs, one for one (.ci/run calls `make lint` and `make test`).
 CARGO ?= cargo
 
-.PHONY: run test lint fmt clippy layering bench bench-reputation db migrate token
+.PHONY: run test lint fmt clippy layering bench bench-provisioning bench-reputation db migrate token
 
 ## run: the service on its local defaults (local PostgreSQL, built-in SES emulator)
 run: db
@@ -26,6 +26,14 @@ layering:
 ## bench: load GET /tenants/status with wrk against the release binary
 bench: db
 	scripts/bench-status.sh
+
+## bench-provisioning: one workspace's first domain with 20 ms SES latency, then 1,000 at
+## once under a 50 SES calls/s limit, with 1 and 3 replicas (~12 min)
+bench-provisioning: db
+	$(CARGO) build --release -p posthawk-tenants --example bench_provisioning
+	RUST_LIB_BACKTRACE=0 $(CARGO) run -q --release -p posthawk-tenants --example bench_provisioning -- single
+	RUST_LIB_BACKTRACE=0 $(CARGO) run -q --release -p posthawk-tenants --example bench_provisioning -- burst
+	RUST_LIB_BACKTRACE=0 $(CARGO) run -q --release -p posthawk-tenants --example bench_provisioning -- burst --replicas 3
 
 ## bench-reputation: refresh and backfill 10,000 tenants under a 50 SES calls/s limit (~10 min)
 bench-reputation: db
