@@ -37,7 +37,7 @@ bench-provisioning: db
 
 ## bench-reputation: refresh and backfill 10,000 tenants under a 50 SES calls/s limit (~10 min)
 bench-reputation: db
-	$(CARGO) run --release -p posthawk-tenants --example bench_reputation
+	RUST_LIB_BACKTRACE=0 $(CARGO) run -q --release -p posthawk-tenants --example bench_reputation -- --ses-max-calls-per-second 45
 
 ## db: make sure PostgreSQL is up
 db:
