@@ -6,6 +6,8 @@
 #   scripts/bench-status.sh            # defaults below
 #   DURATION=30s WORKSPACES=10000 scripts/bench-status.sh
 #   HTTP_WORKERS=1 DATABASE_POOL_SIZE=4 WRK_THREADS=1 scripts/bench-status.sh   # knobs
+#   STATUS_CACHE_TTL=0s scripts/bench-status.sh     # every request reads PostgreSQL
+#   TOKENS=10000 scripts/bench-status.sh            # every workspace polled
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -107,7 +109,7 @@ curl -fs -H "Authorization: Bearer $sample" "http://127.0.0.1:$PORT/tenants/stat
 
 export TOKENS_FILE="$work/tokens.txt"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk $(wrk -v 2>&1 | head -n 1 | awk '{print $2}')"
-echo "server: HTTP_WORKERS=${HTTP_WORKERS:-<one per core>} DATABASE_POOL_SIZE=${DATABASE_POOL_SIZE:-16} RUST_LOG=$RUST_LOG; wrk -t${WRK_THREADS:-2}, $DURATION per run"
+echo "server: HTTP_WORKERS=${HTTP_WORKERS:-<one per core>} DATABASE_POOL_SIZE=${DATABASE_POOL_SIZE:-16} STATUS_CACHE_TTL=${STATUS_CACHE_TTL:-30s} RUST_LOG=$RUST_LOG; wrk -t${WRK_THREADS:-2}, $DURATION per run; $TOKENS workspaces polled"
 printf '%-12s %12s %10s %10s %8s\n' connections requests/s p50 p99 errors
 failed=0
 for connections in 8 64; do
@@ -121,6 +123,16 @@ for connections in 8 64; do
   printf '%-12s %12s %10s %10s %8s\n' "$connections" "$rps" "$p50" "$p99" "${errors:-0}"
   [ -z "$errors" ] || failed=1
 done
+# How the status cache served the runs (warm-ups included).
+curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^status_cache_lookups_total/ {
+    match($0, /outcome="[a-z]+"/); outcome = substr($0, RSTART + 9, RLENGTH - 10)
+    counts[outcome] = $NF; total += $NF
+  }
+  END {
+    if (total == 0) { print "status cache: off"; exit }
+    printf "status cache: %d lookups, %.2f%% hits, %d misses, %d bypassed\n",
+      total, 100 * counts["hit"] / total, counts["miss"], counts["bypass"]
+  }'
 if [ "$failed" = 1 ]; then
   echo "some requests failed: the numbers above do not measure GET /tenants/status" >&2
   exit 1

@@ -131,6 +131,7 @@ impl DomainStore for PgStore {
                 "tenants_region_name_key" => Some("tenant name"),
                 _ => None,
             }))?;
+        self.status_changed(workspace);
         Ok(AddedDomain {
             domain: domain.try_into()?,
             tenant: TenantId(tenant.context("tenant row after upsert")?),
@@ -177,6 +178,9 @@ impl DomainStore for PgStore {
             })
             .await
             .map_err(from_diesel)?;
+        if removed.is_some() {
+            self.status_changed(workspace);
+        }
         removed.map(DomainRecord::try_from).transpose()
     }
 

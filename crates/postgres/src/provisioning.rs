@@ -12,7 +12,7 @@ use posthawk_domain::ports::{
     DomainId, DomainRecord, DomainState, JobOutcome, LeaseToken, ProvisioningState,
     ProvisioningStep, ProvisioningStore, StoreError, TenantId, TenantJob, TenantRecord,
 };
-use posthawk_domain::{ConfigurationSetName, DomainName, Region, TenantName};
+use posthawk_domain::{ConfigurationSetName, DomainName, Region, TenantName, WorkspaceId};
 use uuid::Uuid;
 
 use crate::PgStore;
@@ -113,6 +113,8 @@ impl PgStore {
         let Some((row, claimed, domains, vdm_enabled)) = claimed else {
             return Ok(None);
         };
+        // Claiming may have turned the tenant towards provisioning or teardown.
+        self.status_changed(WorkspaceId::from_uuid(row.workspace_id()));
         Ok(Some(TenantJob {
             tenant: TenantRecord::try_from(row)?,
             step: ProvisioningStep::from_stored(&claimed.step)
@@ -215,6 +217,7 @@ impl ProvisioningStore for PgStore {
             .execute(&mut conn)
             .await
             .map_err(from_diesel)?;
+        self.status_changed(job.tenant.workspace);
         expect_one(job, updated)
     }
 
@@ -245,6 +248,7 @@ impl ProvisioningStore for PgStore {
             .execute(&mut conn)
             .await
             .map_err(unique_means("tenant name"))?;
+        self.status_changed(job.tenant.workspace);
         expect_one(job, updated)
     }
 
@@ -301,48 +305,51 @@ impl ProvisioningStore for PgStore {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
         let generation = job.generation;
         let tenant = job.tenant.id;
-        conn.transaction(async |conn| {
-            if outcome == JobOutcome::TornDown {
-                // Gone for good unless a domain was added meanwhile.
-                let deleted =
-                    diesel::delete(leased(job).filter(tenants::generation.eq(generation)))
+        let done = conn
+            .transaction(async |conn| {
+                if outcome == JobOutcome::TornDown {
+                    // Gone for good unless a domain was added meanwhile.
+                    let deleted =
+                        diesel::delete(leased(job).filter(tenants::generation.eq(generation)))
+                            .execute(conn)
+                            .await?;
+                    if deleted == 1 {
+                        return Ok(true);
+                    }
+                }
+                let ready = matches!(outcome, JobOutcome::Ready { .. });
+                let done: Option<bool> = diesel::update(leased(job))
+                    .set((
+                        tenants::needs_work.eq(tenants::generation.ne(generation)),
+                        tenants::attempts.eq(0),
+                        tenants::last_error.eq(None::<String>),
+                        tenants::lease_token.eq(None::<Uuid>),
+                        tenants::lease_until.eq(None::<DateTime<Utc>>),
+                        tenants::next_attempt_at.eq(now),
+                        tenants::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(tenants::needs_work.eq(false))
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                if ready {
+                    diesel::update(tenants::table.find(tenant.0))
+                        .set(tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()))
                         .execute(conn)
                         .await?;
-                if deleted == 1 {
-                    return Ok(true);
                 }
-            }
-            let ready = matches!(outcome, JobOutcome::Ready { .. });
-            let done: Option<bool> = diesel::update(leased(job))
-                .set((
-                    tenants::needs_work.eq(tenants::generation.ne(generation)),
-                    tenants::attempts.eq(0),
-                    tenants::last_error.eq(None::<String>),
-                    tenants::lease_token.eq(None::<Uuid>),
-                    tenants::lease_until.eq(None::<DateTime<Utc>>),
-                    tenants::next_attempt_at.eq(now),
-                    tenants::updated_at.eq(diesel::dsl::now),
-                ))
-                .returning(tenants::needs_work.eq(false))
-                .get_result(conn)
-                .await
-                .optional()?;
-            if ready {
-                diesel::update(tenants::table.find(tenant.0))
-                    .set(tenants::provisioning_state.eq(ProvisioningState::Ready.as_str()))
-                    .execute(conn)
-                    .await?;
-            }
-            if let JobOutcome::Ready {
-                observed_status: Some(status),
-            } = outcome
-            {
-                record_status_in(conn, tenant, status, now).await?;
-            }
-            Ok::<_, diesel::result::Error>(done.unwrap_or(false))
-        })
-        .await
-        .map_err(from_diesel)
+                if let JobOutcome::Ready {
+                    observed_status: Some(status),
+                } = outcome
+                {
+                    record_status_in(conn, tenant, status, now).await?;
+                }
+                Ok::<_, diesel::result::Error>(done.unwrap_or(false))
+            })
+            .await
+            .map_err(from_diesel)?;
+        self.status_changed(job.tenant.workspace);
+        Ok(done)
     }
 
     async fn fail(

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::PgStore;
 use crate::error::{from_diesel, from_pool};
 use crate::schema::{domains, tenant_status_changes, tenants};
+use crate::status_cache::Lookup;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = tenants, check_for_backend(diesel::pg::Pg))]
@@ -89,38 +90,18 @@ impl TenantStore for PgStore {
         &self,
         workspace: WorkspaceId,
     ) -> Result<Vec<RegionSummary>, StoreError> {
-        let conn = self.pool.get().await.map_err(from_pool)?;
-        // Both queries go out in one pipeline: one round trip on the hot read path.
-        let counts = domains::table
-            .filter(domains::workspace_id.eq(workspace.as_uuid()))
-            .filter(domains::state.ne(DomainState::Deleting.as_str()))
-            .group_by(domains::region)
-            .select((domains::region, diesel::dsl::count_star()))
-            .load::<(String, i64)>(&mut &*conn);
-        let tenants = tenants::table
-            .filter(tenants::workspace_id.eq(workspace.as_uuid()))
-            .select(TenantRow::as_select())
-            .load(&mut &*conn);
-        let (counts, tenants) = futures::try_join!(counts, tenants).map_err(from_diesel)?;
-
-        let mut tenants_by_region: HashMap<String, TenantRow> = tenants
-            .into_iter()
-            .map(|row| (row.region.clone(), row))
-            .collect();
-        counts
-            .into_iter()
-            .map(|(region, count)| {
-                let tenant = tenants_by_region
-                    .remove(&region)
-                    .map(TenantRecord::try_from)
-                    .transpose()?;
-                Ok(RegionSummary {
-                    region: Region::parse(&region).context("stored domain region")?,
-                    domain_count: u32::try_from(count).context("domain count")?,
-                    tenant,
-                })
-            })
-            .collect()
+        let Some(cache) = &self.status_cache else {
+            return self.read_regions_of_workspace(workspace).await;
+        };
+        match cache.lookup(workspace) {
+            Lookup::Hit(summaries) => Ok(summaries.to_vec()),
+            Lookup::Bypass => self.read_regions_of_workspace(workspace).await,
+            Lookup::Miss(ticket) => {
+                let summaries = self.read_regions_of_workspace(workspace).await?;
+                cache.store(workspace, ticket, &summaries);
+                Ok(summaries)
+            }
+        }
     }
 
     async fn tenant(
@@ -189,10 +170,11 @@ impl TenantStore for PgStore {
         checked_at: DateTime<Utc>,
     ) -> Result<Option<StatusChange>, StoreError> {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
-        let change = conn
+        let (workspace, change) = conn
             .transaction(async |conn| record_status_in(conn, tenant, status, checked_at).await)
             .await
             .map_err(from_diesel)?;
+        self.status_changed(WorkspaceId::from_uuid(workspace));
         change
             .map(|from| {
                 Ok(StatusChange {
@@ -224,6 +206,45 @@ impl TenantStore for PgStore {
 }
 
 impl PgStore {
+    /// The status read itself, from PostgreSQL.
+    async fn read_regions_of_workspace(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<RegionSummary>, StoreError> {
+        let conn = self.pool.get().await.map_err(from_pool)?;
+        // Both queries go out in one pipeline: one round trip on the hot read path.
+        let counts = domains::table
+            .filter(domains::workspace_id.eq(workspace.as_uuid()))
+            .filter(domains::state.ne(DomainState::Deleting.as_str()))
+            .group_by(domains::region)
+            .select((domains::region, diesel::dsl::count_star()))
+            .load::<(String, i64)>(&mut &*conn);
+        let tenants = tenants::table
+            .filter(tenants::workspace_id.eq(workspace.as_uuid()))
+            .select(TenantRow::as_select())
+            .load(&mut &*conn);
+        let (counts, tenants) = futures::try_join!(counts, tenants).map_err(from_diesel)?;
+
+        let mut tenants_by_region: HashMap<String, TenantRow> = tenants
+            .into_iter()
+            .map(|row| (row.region.clone(), row))
+            .collect();
+        counts
+            .into_iter()
+            .map(|(region, count)| {
+                let tenant = tenants_by_region
+                    .remove(&region)
+                    .map(TenantRecord::try_from)
+                    .transpose()?;
+                Ok(RegionSummary {
+                    region: Region::parse(&region).context("stored domain region")?,
+                    domain_count: u32::try_from(count).context("domain count")?,
+                    tenant,
+                })
+            })
+            .collect()
+    }
+
     /// How many tenants show each sending status, counted as `GET /tenants/status` shows
     /// them ([`ProvisioningState::shown_status`]); statuses no tenant has are left out.
     /// One aggregate over the `tenants` table, for the `tenants` gauge of `GET /metrics`.
@@ -253,20 +274,24 @@ impl PgStore {
     }
 }
 
-/// Writes a status reading inside the caller's transaction; returns `Some(previous)` (the
-/// previous status, `None` for the first reading) when it was a change, which is then
-/// appended to the history.
+/// Writes a status reading inside the caller's transaction; returns the tenant's
+/// workspace, and `Some(previous)` (the previous status, `None` for the first reading)
+/// when it was a change, which is then appended to the history.
 pub(crate) async fn record_status_in(
     conn: &mut diesel_async::AsyncPgConnection,
     tenant: TenantId,
     status: SendingStatus,
     checked_at: DateTime<Utc>,
-) -> QueryResult<Option<Option<String>>> {
-    let (previous, last_checked_at) = tenants::table
+) -> QueryResult<(Uuid, Option<Option<String>>)> {
+    let (workspace, previous, last_checked_at) = tenants::table
         .find(tenant.0)
-        .select((tenants::sending_status, tenants::last_checked_at))
+        .select((
+            tenants::workspace_id,
+            tenants::sending_status,
+            tenants::last_checked_at,
+        ))
         .for_update()
-        .first::<(String, Option<DateTime<Utc>>)>(conn)
+        .first::<(Uuid, String, Option<DateTime<Utc>>)>(conn)
         .await?;
     diesel::update(tenants::table.find(tenant.0))
         .set((
@@ -279,7 +304,7 @@ pub(crate) async fn record_status_in(
     // The first reading is a change from "unknown"; later ones only when different.
     let from = last_checked_at.map(|_| previous);
     if from.as_deref() == Some(status.as_str()) {
-        return Ok(None);
+        return Ok((workspace, None));
     }
     diesel::insert_into(tenant_status_changes::table)
         .values((
@@ -290,5 +315,5 @@ pub(crate) async fn record_status_in(
         ))
         .execute(conn)
         .await?;
-    Ok(Some(from))
+    Ok((workspace, Some(from)))
 }

@@ -20,7 +20,7 @@ use posthawk_domain::use_cases::{
 use posthawk_http::auth::JwtVerifier;
 use posthawk_http::observability::record_request_metrics;
 use posthawk_http::{ApiState, GaugeSource, Readiness};
-use posthawk_postgres::PgStore;
+use posthawk_postgres::{PgStore, StatusCache};
 use posthawk_ses::{SesAdapter, SesConfig};
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tokio::sync::watch;
@@ -56,7 +56,12 @@ impl Application {
         let event_topics = config.ses.event_topics(&regions, environment)?;
         let metrics = telemetry::install_metrics()?;
 
-        let store = open_store(&config.database).await?;
+        let status_cache = config.status_cache().map(|c| Arc::new(StatusCache::new(c)));
+        let mut store = open_store(&config.database).await?;
+        if let Some(cache) = &status_cache {
+            store = store.with_status_cache(cache.clone());
+        }
+        let store = Arc::new(store);
         let (ses, emulator) = connect_ses(&config, true).await?;
         let ses = Arc::new(ses);
         let clock = Arc::new(SystemClock);
@@ -123,6 +128,13 @@ impl Application {
             &stopped,
         ));
         workers.push(workers::spawn_metrics_upkeep(metrics, &stopped));
+        if let Some(cache) = status_cache {
+            workers.push(workers::spawn_status_listener(
+                config.database.database_url.clone(),
+                cache,
+                &stopped,
+            ));
+        }
         tracing::info!(address = %config.http_addr, port, "listening");
         Ok(Self {
             port,
@@ -169,11 +181,11 @@ impl Application {
 ///
 /// # Errors
 /// When the database cannot be reached, created or migrated.
-pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<Arc<PgStore>> {
+pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<PgStore> {
     posthawk_postgres::ensure_database_exists(&database.database_url).await?;
     posthawk_postgres::run_migrations(&database.database_url).await?;
     let pool = posthawk_postgres::connect(&database.database_url, database.pool())?;
-    Ok(Arc::new(PgStore::new(pool)))
+    Ok(PgStore::new(pool))
 }
 
 /// The SES adapter the configuration calls for. With no SES configured in local mode,

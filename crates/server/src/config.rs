@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use posthawk_domain::use_cases::TrackingConfig;
 use posthawk_domain::{RateRule, Region, ServedRegions};
 use posthawk_http::auth::{AuthConfig, JwtAlgorithm, JwtKey};
-use posthawk_postgres::PoolConfig;
+use posthawk_postgres::{PoolConfig, StatusCacheConfig};
 
 /// The development JWT secret, accepted only in local mode.
 pub const LOCAL_JWT_SECRET: &str = "posthawk-local-development-secret-not-for-production";
@@ -352,6 +352,19 @@ impl SesSettings {
     }
 }
 
+impl ServeConfig {
+    /// The status cache's settings, `None` when it is turned off.
+    #[must_use]
+    pub fn status_cache(&self) -> Option<StatusCacheConfig> {
+        (!self.status_cache_ttl.is_zero() && self.status_cache_capacity > 0).then_some(
+            StatusCacheConfig {
+                ttl: self.status_cache_ttl,
+                capacity: self.status_cache_capacity,
+            },
+        )
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -362,6 +375,16 @@ pub struct ServeConfig {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS")]
     pub http_workers: Option<usize>,
+
+    /// How long a workspace's statuses may be served from this process's cache when no
+    /// change to them is announced (changes evict at once, see docs/architecture.md);
+    /// `0s` turns the cache off.
+    #[arg(long, env = "STATUS_CACHE_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub status_cache_ttl: Duration,
+
+    /// Workspaces the status cache holds at most.
+    #[arg(long, env = "STATUS_CACHE_CAPACITY", default_value_t = 50_000)]
+    pub status_cache_capacity: usize,
 
     /// Comma-separated SES regions this deployment serves.
     #[arg(long, env = "SES_REGIONS", default_value = "us-east-1,eu-north-1", value_parser = parse_regions)]

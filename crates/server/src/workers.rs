@@ -1,13 +1,15 @@
 //! Background workers: the reconcilers that drive tenants toward what their domains
 //! call for, and the refreshers that keep each tenant's reputation current. Several run
 //! per process and any number of processes share their queues in PostgreSQL. Each pass
-//! is counted in `reconciler_passes_total` / `reputation_refreshes_total`; one more task
-//! keeps the metrics recorder tidy.
+//! is counted in `reconciler_passes_total` / `reputation_refreshes_total`. One more task
+//! keeps the metrics recorder tidy, and one keeps the status cache coherent.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use posthawk_domain::use_cases::{PassReport, ReputationTracker, SweepReport, TenantLifecycle};
+use posthawk_postgres::{StatusCache, follow_status_changes};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -112,6 +114,23 @@ fn pass_outcome<E>(pass: &Result<PassReport, E>) -> &'static str {
         Ok(PassReport::Failed { .. }) => "failed",
         Err(_) => "queue_unreachable",
     }
+}
+
+/// Starts the task that keeps `cache` coherent with PostgreSQL (`LISTEN/NOTIFY`) until
+/// `shutdown` turns true.
+pub fn spawn_status_listener(
+    database_url: String,
+    cache: Arc<StatusCache>,
+    shutdown: &watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let mut shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        let stop = async move {
+            // An error means the sender is gone: the application is stopping too.
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        };
+        follow_status_changes(&database_url, &cache, stop).await;
+    })
 }
 
 /// Starts `count` reputation refresh loops that run until `shutdown` turns true.

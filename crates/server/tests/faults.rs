@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use posthawk_postgres::testing::TestDatabase;
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, Fault};
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{TestApp, config, new_workspace, spawn_app, start};
 
 /// Operations in the order provisioning calls them.
@@ -105,6 +105,19 @@ async fn three_replicas() -> (
     TestDatabase,
     posthawk_ses_emulator::EmulatorHandle,
 ) {
+    replicas(3, &[]).await
+}
+
+/// `count` server processes (applications) on one database and one emulator, each
+/// started with `extra` flags.
+async fn replicas(
+    count: usize,
+    extra: &[&str],
+) -> (
+    Vec<TestApp>,
+    TestDatabase,
+    posthawk_ses_emulator::EmulatorHandle,
+) {
     let db = TestDatabase::new().await;
     let emulator = Emulator::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -113,11 +126,61 @@ async fn three_replicas() -> (
     .unwrap();
     let endpoint = emulator.endpoint_url();
     let mut apps = Vec::new();
-    for _ in 0..3 {
-        let config = config(db.url(), &["--ses-endpoint-url", &endpoint]);
+    for _ in 0..count {
+        let mut flags = vec!["--ses-endpoint-url", &endpoint];
+        flags.extend_from_slice(extra);
+        let config = config(db.url(), &flags);
         apps.push(start(config, Some((emulator.state(), endpoint.clone()))).await);
     }
     (apps, db, emulator)
+}
+
+/// The workspace's status rows, as `app` answers them now.
+async fn status_rows(app: &TestApp, workspace: posthawk_domain::WorkspaceId) -> Vec<Value> {
+    let (status, body) = app.get(workspace, "/tenants/status").await;
+    assert_eq!(status, 200, "{body}");
+    body["data"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn status_reads_follow_changes_made_through_any_replica() {
+    // Cache entries that never expire by themselves: only this process's own writes
+    // and other processes' notifications can refresh what each replica answers.
+    let (apps, _db, _emulator) = replicas(2, &["--status-cache-ttl", "1h"]).await;
+    let workspace = new_workspace();
+    for app in &apps {
+        assert_eq!(status_rows(app, workspace).await, Vec::<Value>::new());
+    }
+
+    let domain = apps[0]
+        .add_domain(workspace, "cached.example.com", "us-east-1")
+        .await;
+    // Read your own write: at once, on the replica that took it.
+    let rows = status_rows(&apps[0], workspace).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["domain_count"], 1);
+    // The other replica is told within moments, not after its cache would expire.
+    within_5s(|| async { status_rows(&apps[1], workspace).await.len() == 1 }).await;
+
+    let (status, _) = apps[1]
+        .delete(workspace, &format!("/domains/{domain}"))
+        .await;
+    assert_eq!(status, 202);
+    within_5s(|| async { status_rows(&apps[0], workspace).await.is_empty() }).await;
+}
+
+async fn within_5s<F, Fut>(mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let waited = tokio::time::timeout(Duration::from_secs(5), async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "not seen within 5 s");
 }
 
 #[tokio::test]
