@@ -26,11 +26,11 @@ $$;
 -- change far more often and must not evict anything.
 CREATE TRIGGER tenants_status_changed
     AFTER UPDATE ON tenants FOR EACH ROW
-    WHEN ((OLD.workspace_id, OLD.region, OLD.name, OLD.configuration_set_name, OLD.arn,
-           OLD.provisioning_state, OLD.sending_status, OLD.last_checked_at)
+    WHEN ((OLD.id, OLD.workspace_id, OLD.region, OLD.name, OLD.configuration_set_name,
+           OLD.arn, OLD.provisioning_state, OLD.sending_status, OLD.last_checked_at)
           IS DISTINCT FROM
-          (NEW.workspace_id, NEW.region, NEW.name, NEW.configuration_set_name, NEW.arn,
-           NEW.provisioning_state, NEW.sending_status, NEW.last_checked_at))
+          (NEW.id, NEW.workspace_id, NEW.region, NEW.name, NEW.configuration_set_name,
+           NEW.arn, NEW.provisioning_state, NEW.sending_status, NEW.last_checked_at))
     EXECUTE FUNCTION notify_workspace_status_changed();
 CREATE TRIGGER tenants_added_or_removed
     AFTER INSERT OR DELETE ON tenants FOR EACH ROW
@@ -39,11 +39,12 @@ CREATE TRIGGER tenants_truncated
     AFTER TRUNCATE ON tenants FOR EACH STATEMENT
     EXECUTE FUNCTION notify_workspace_status_changed();
 
--- Domains count per region (those not being deleted).
+-- Domains count per region, those not being deleted: provisioning -> active changes
+-- nothing shown.
 CREATE TRIGGER domains_status_changed
     AFTER UPDATE ON domains FOR EACH ROW
-    WHEN ((OLD.workspace_id, OLD.region, OLD.state)
-          IS DISTINCT FROM (NEW.workspace_id, NEW.region, NEW.state))
+    WHEN ((OLD.workspace_id, OLD.region, OLD.state = 'deleting')
+          IS DISTINCT FROM (NEW.workspace_id, NEW.region, NEW.state = 'deleting'))
     EXECUTE FUNCTION notify_workspace_status_changed();
 CREATE TRIGGER domains_added_or_removed
     AFTER INSERT OR DELETE ON domains FOR EACH ROW

@@ -33,6 +33,11 @@ pub use migrations::{MigrationError, ensure_database_exists, run_migrations};
 pub use pool::{PgPool, PoolConfig, PoolSetupError, connect};
 pub use status_cache::{StatusCache, StatusCacheConfig, follow_status_changes};
 
+/// Registers the descriptions of this crate's metrics with the installed recorder.
+pub fn describe_metrics() {
+    status_cache::describe_metrics();
+}
+
 /// The PostgreSQL implementation of the domain's stores.
 #[derive(Clone)]
 pub struct PgStore {

@@ -84,7 +84,7 @@ impl PgStore {
                 let live = domains
                     .iter()
                     .any(|d| d.state() != DomainState::Deleting.as_str());
-                set_direction(conn, id, live).await?;
+                let turned = set_direction(conn, &row, live).await?;
                 let claimed = tenants::table
                     .find(id)
                     .select((
@@ -106,15 +106,16 @@ impl PgStore {
                     .await
                     .optional()?
                     .unwrap_or(false);
-                Ok::<_, diesel::result::Error>(Some((row, claimed, domains, vdm_enabled)))
+                Ok::<_, diesel::result::Error>(Some((row, claimed, domains, vdm_enabled, turned)))
             })
             .await
             .map_err(from_diesel)?;
-        let Some((row, claimed, domains, vdm_enabled)) = claimed else {
+        let Some((row, claimed, domains, vdm_enabled, turned)) = claimed else {
             return Ok(None);
         };
-        // Claiming may have turned the tenant towards provisioning or teardown.
-        self.status_changed(WorkspaceId::from_uuid(row.workspace_id()));
+        if turned {
+            self.status_changed(WorkspaceId::from_uuid(row.workspace_id()));
+        }
         Ok(Some(TenantJob {
             tenant: TenantRecord::try_from(row)?,
             step: ProvisioningStep::from_stored(&claimed.step)
@@ -133,9 +134,16 @@ impl PgStore {
 
 /// Points a claimed tenant at provisioning (it has live domains) or teardown (none).
 /// Switching from teardown back to provisioning starts the steps over: teardown may
-/// already have removed what the recorded steps say exists.
-async fn set_direction(conn: &mut AsyncPgConnection, id: i64, live: bool) -> QueryResult<()> {
+/// already have removed what the recorded steps say exists. Returns whether the
+/// provisioning state changed.
+async fn set_direction(
+    conn: &mut AsyncPgConnection,
+    claimed: &TenantRow,
+    live: bool,
+) -> QueryResult<bool> {
+    let id = claimed.id();
     let tearing_down = ProvisioningState::TearingDown.as_str();
+    let was_tearing_down = claimed.provisioning_state() == tearing_down;
     if live {
         diesel::update(
             tenants::table
@@ -157,7 +165,7 @@ async fn set_direction(conn: &mut AsyncPgConnection, id: i64, live: bool) -> Que
             .execute(conn)
             .await?;
     }
-    Ok(())
+    Ok(live == was_tearing_down)
 }
 
 /// The job's tenant row, if this worker still holds its lease.

@@ -11,9 +11,10 @@
 //!   typically within a millisecond of the commit;
 //! - this process's own writes evict synchronously after their commit, so a client
 //!   reads its own write at once (`POST /domains`, then `GET /tenants/status`);
-//! - while the listener is not connected the cache is empty and bypassed, so a
-//!   notification can never be missed unnoticed;
-//! - a read that overlapped an eviction is not stored (see [`Ticket`]);
+//! - while the listener is not connected the cache is empty and bypassed; a connection
+//!   that dies silently, or stops delivering notifications, is noticed by a heartbeat
+//!   (a notification to itself) within 10 s;
+//! - a read that overlapped an eviction of its workspace is not stored (see [`Ticket`]);
 //! - entries expire after a TTL anyway: the bound should a notification ever be lost.
 //!   Each lives a random 50-100% of it, so that entries filled together (after a
 //!   restart, say) do not all expire, and all go to PostgreSQL, in the same instant.
@@ -27,6 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
 use futures::StreamExt as _;
 use posthawk_domain::WorkspaceId;
@@ -43,9 +45,11 @@ pub const LISTENER_APPLICATION_NAME: &str = "posthawk-status-listener";
 const LOOKUPS: &str = "status_cache_lookups_total";
 const LISTENER_UP: &str = "status_cache_listener_up";
 
-/// How long the listening connection may be silent before it is checked with a query,
-/// and how long that query (or connecting) may take before the connection is given up.
+/// How long the listening connection may be silent before it is checked, and how long
+/// the check (or connecting) may take before the connection is given up.
 const HEARTBEAT: Duration = Duration::from_secs(5);
+/// Payloads of the listeners' own heartbeat notifications (never a workspace id).
+const HEARTBEAT_PREFIX: &str = "heartbeat:";
 const RECONNECT_DELAY_MIN: Duration = Duration::from_millis(100);
 const RECONNECT_DELAY_MAX: Duration = Duration::from_secs(10);
 
@@ -80,23 +84,39 @@ pub struct StatusCache {
 struct State {
     /// Whether the listener is connected; entries are only served and stored while it is.
     live: bool,
-    /// Bumped by every eviction: a read may only be stored under the epoch it began in.
-    epoch: u64,
-    entries: HashMap<WorkspaceId, Entry>,
+    /// Source of [`Ticket`] numbers.
+    tickets: u64,
+    slots: HashMap<WorkspaceId, Slot>,
 }
 
 #[derive(Debug)]
-struct Entry {
-    summaries: Arc<[RegionSummary]>,
-    expires_at: Instant,
+enum Slot {
+    /// A read is in flight under this ticket number; it may fill the slot if nothing
+    /// evicts the workspace meanwhile (an eviction removes the slot).
+    Reading { ticket: u64, since: Instant },
+    /// A read's result, served until it expires or is evicted.
+    Filled {
+        summaries: Arc<[RegionSummary]>,
+        expires_at: Instant,
+    },
+}
+
+impl Slot {
+    fn is_current(&self, now: Instant, ttl: Duration) -> bool {
+        match self {
+            Self::Filled { expires_at, .. } => now < *expires_at,
+            // A reader that failed never comes back; its placeholder goes with age.
+            Self::Reading { since, .. } => now.saturating_duration_since(*since) < ttl,
+        }
+    }
 }
 
 /// Taken before reading PostgreSQL, handed back to [`StatusCache::store`] with the
-/// result: if anything was evicted in between, the result may predate that change and
-/// is not stored.
+/// result: if the workspace was evicted in between, the result may predate that change
+/// and is not stored.
 #[derive(Debug)]
 pub(crate) struct Ticket {
-    epoch: u64,
+    number: u64,
     taken_at: Instant,
 }
 
@@ -127,18 +147,15 @@ impl StatusCache {
         self.state().live
     }
 
-    /// Forgets `workspace`'s entry, and makes reads in flight unstorable.
+    /// Forgets `workspace`'s entry, and makes its reads in flight unstorable.
     pub fn invalidate(&self, workspace: WorkspaceId) {
-        let mut state = self.state();
-        state.epoch += 1;
-        state.entries.remove(&workspace);
+        let evicted = self.state().slots.remove(&workspace);
+        drop(evicted);
     }
 
-    /// Forgets every entry, and makes reads in flight unstorable.
+    /// Forgets every entry, and makes every read in flight unstorable.
     pub fn invalidate_all(&self) {
-        let mut state = self.state();
-        state.epoch += 1;
-        state.entries.clear();
+        self.reset(None);
     }
 
     pub(crate) fn lookup(&self, workspace: WorkspaceId) -> Lookup {
@@ -153,23 +170,59 @@ impl StatusCache {
     }
 
     fn lookup_at(&self, workspace: WorkspaceId, now: Instant) -> Lookup {
-        let mut state = self.state();
-        if !state.live {
-            return Lookup::Bypass;
-        }
-        if let Some(entry) = state.entries.get(&workspace) {
-            if now < entry.expires_at {
-                return Lookup::Hit(entry.summaries.clone());
+        let mut dropped = None;
+        let lookup = {
+            let mut state = self.state();
+            if !state.live {
+                return Lookup::Bypass;
             }
-            state.entries.remove(&workspace);
-        }
-        Lookup::Miss(Ticket {
-            epoch: state.epoch,
-            taken_at: now,
-        })
+            if let Some(Slot::Filled {
+                summaries,
+                expires_at,
+            }) = state.slots.get(&workspace)
+                && now < *expires_at
+            {
+                return Lookup::Hit(summaries.clone());
+            }
+            if state.slots.len() >= self.config.capacity && !state.slots.contains_key(&workspace) {
+                dropped = Some(self.make_room(&mut state, now));
+            }
+            if self.config.capacity == 0 {
+                return Lookup::Bypass;
+            }
+            state.tickets += 1;
+            let ticket = state.tickets;
+            // A read already in flight for the workspace loses its claim: either result
+            // is as good, and only one needs keeping.
+            state
+                .slots
+                .insert(workspace, Slot::Reading { ticket, since: now });
+            Lookup::Miss(Ticket {
+                number: ticket,
+                taken_at: now,
+            })
+        };
+        drop(dropped);
+        lookup
     }
 
-    /// Keeps `summaries`, read after `ticket` was taken, unless something was evicted
+    /// Frees slots when the cache is full: the stale ones, or else all of them rather
+    /// than pay for an LRU on the hot path (the next reads refill what is actually
+    /// polled). Returns what was removed, to be dropped once the lock is released.
+    fn make_room(&self, state: &mut State, now: Instant) -> HashMap<WorkspaceId, Slot> {
+        let ttl = self.config.ttl;
+        let (current, stale) = std::mem::take(&mut state.slots)
+            .into_iter()
+            .partition::<HashMap<_, _>, _>(|(_, slot)| slot.is_current(now, ttl));
+        if current.len() < self.config.capacity {
+            state.slots = current;
+            stale
+        } else {
+            current
+        }
+    }
+
+    /// Keeps `summaries`, read after `ticket` was taken, unless the workspace was evicted
     /// meanwhile or the listener went down.
     pub(crate) fn store(
         &self,
@@ -177,6 +230,7 @@ impl StatusCache {
         ticket: Ticket,
         summaries: &[RegionSummary],
     ) {
+        // Never longer than the TTL, so mul_f64 cannot overflow.
         let lifetime = self.config.ttl.mul_f64(rand::random_range(0.5..=1.0));
         self.store_for(workspace, ticket, summaries, lifetime);
     }
@@ -188,48 +242,44 @@ impl StatusCache {
         summaries: &[RegionSummary],
         lifetime: Duration,
     ) {
+        let Some(expires_at) = ticket.taken_at.checked_add(lifetime) else {
+            return;
+        };
         let summaries: Arc<[RegionSummary]> = summaries.into();
         let mut state = self.state();
-        if !state.live || state.epoch != ticket.epoch {
-            return;
-        }
-        if state.entries.len() >= self.config.capacity && !state.entries.contains_key(&workspace) {
-            let now = ticket.taken_at;
-            state.entries.retain(|_, entry| now < entry.expires_at);
-            // Still full of fresh entries: start over rather than pay for an LRU on the
-            // hot path; the next reads refill what is actually polled.
-            if state.entries.len() >= self.config.capacity {
-                state.entries.clear();
-            }
-        }
-        if self.config.capacity > 0 {
-            state.entries.insert(
-                workspace,
-                Entry {
-                    summaries,
-                    expires_at: ticket.taken_at + lifetime,
-                },
-            );
+        if let Some(slot) = state.slots.get_mut(&workspace)
+            && matches!(slot, Slot::Reading { ticket: t, .. } if *t == ticket.number)
+        {
+            *slot = Slot::Filled {
+                summaries,
+                expires_at,
+            };
         }
     }
 
     /// The listener is listening: from now on every change is announced.
     fn go_live(&self) {
-        let mut state = self.state();
         // Reads that began before LISTEN may have missed a change: not storable.
-        state.epoch += 1;
-        state.entries.clear();
-        state.live = true;
-        metrics::gauge!(LISTENER_UP).set(1.0);
+        self.reset(Some(true));
     }
 
     /// The listener lost its connection: changes may go unannounced until it is back.
     fn go_offline(&self) {
-        let mut state = self.state();
-        state.epoch += 1;
-        state.entries.clear();
-        state.live = false;
-        metrics::gauge!(LISTENER_UP).set(0.0);
+        self.reset(Some(false));
+    }
+
+    /// Empties the cache (in-flight reads included), setting `live` if given. The
+    /// entries are dropped after the lock is released, not while requests wait on it.
+    fn reset(&self, live: Option<bool>) {
+        let evicted = {
+            let mut state = self.state();
+            if let Some(live) = live {
+                state.live = live;
+                metrics::gauge!(LISTENER_UP).set(if live { 1.0 } else { 0.0 });
+            }
+            std::mem::take(&mut state.slots)
+        };
+        drop(evicted);
     }
 
     fn apply(&self, payload: &str) {
@@ -247,30 +297,38 @@ impl StatusCache {
     }
 }
 
-/// Keeps `cache` coherent until `shutdown` completes: holds a connection of its own to
-/// `database_url` that listens on [`CHANNEL`], evicts what each notification names,
-/// checks the connection with a query after [`HEARTBEAT`] of silence, and reconnects
-/// (backing off up to 10 s) whenever it is lost, the cache bypassed meanwhile.
-///
-/// The connection must be a session of its own: `LISTEN` does not work through a
-/// transaction-pooling proxy such as PgBouncer in transaction mode.
-pub async fn follow_status_changes(
-    database_url: &str,
-    cache: &StatusCache,
-    shutdown: impl Future<Output = ()>,
-) {
+/// Registers the descriptions of the cache's metrics with the installed recorder.
+pub(crate) fn describe_metrics() {
     metrics::describe_counter!(
         LOOKUPS,
-        "Status reads by cache outcome: hit, miss (read and stored), bypass (listener down)."
+        "Status reads by cache outcome: hit, miss (read from PostgreSQL), bypass (listener down)."
     );
     metrics::describe_gauge!(
         LISTENER_UP,
         "1 while the status cache's LISTEN connection is up (the cache is in use), else 0."
     );
+}
+
+/// Keeps `cache` coherent until `shutdown` completes: holds a connection of its own to
+/// `database_url` that listens on [`CHANNEL`] and evicts what each notification names.
+/// After [`HEARTBEAT`] of silence it notifies itself and expects the echo within as
+/// long again, which proves the connection still delivers notifications; when it does
+/// not, or the connection fails, the cache is emptied and bypassed and the listener
+/// reconnects, backing off up to 10 s.
+///
+/// The connection must be a session of its own: `LISTEN` does not work through a
+/// transaction-pooling proxy such as PgBouncer in transaction mode (the missing echo
+/// then keeps the cache bypassed).
+pub async fn follow_status_changes(
+    database_url: &str,
+    cache: &StatusCache,
+    shutdown: impl Future<Output = ()>,
+) {
     metrics::gauge!(LISTENER_UP).set(0.0);
     let mut shutdown = pin!(shutdown);
     let mut delay = RECONNECT_DELAY_MIN;
     loop {
+        let started = Instant::now();
         let session = async {
             let mut conn = listening_connection(database_url).await?;
             cache.go_live();
@@ -281,15 +339,16 @@ pub async fn follow_status_changes(
             () = &mut shutdown => None,
             ended = session => ended.err(),
         };
-        let was_live = cache.is_live();
         cache.go_offline();
         let Some(error) = ended else { return };
-        tracing::warn!(error = format!("{error:#}"), retry_in = ?delay, "status cache listener down; reads bypass the cache");
-        delay = if was_live {
+        // A session that held up for a while starts the backoff over; one that failed
+        // at once (a flapping database) does not.
+        delay = if started.elapsed() > 2 * HEARTBEAT {
             RECONNECT_DELAY_MIN
         } else {
             (delay * 2).min(RECONNECT_DELAY_MAX)
         };
+        tracing::warn!(error = format!("{error:#}"), retry_in = ?delay, "status cache listener down; reads bypass the cache");
         tokio::select! {
             () = &mut shutdown => return,
             () = tokio::time::sleep(delay) => {}
@@ -316,23 +375,39 @@ async fn listening_connection(database_url: &str) -> anyhow::Result<AsyncPgConne
         .context("connecting the status listener")
 }
 
-/// Applies notifications until the connection fails; returns why.
+/// Applies notifications until the connection fails or stops delivering; returns why.
 async fn follow(conn: &mut AsyncPgConnection, cache: &StatusCache) -> anyhow::Error {
+    // Every listener hears every replica's heartbeats; only its own proves anything.
+    let echo = format!("{HEARTBEAT_PREFIX}{}", Uuid::new_v4());
+    let mut echo_due_by: Option<Instant> = None;
     loop {
+        let wait = echo_due_by.map_or(HEARTBEAT, |due| {
+            due.saturating_duration_since(Instant::now())
+        });
         // The stream reads a channel the connection's driver task fills, so dropping
         // it between notifications loses nothing.
         let next = {
             let mut notifications = pin!(conn.notifications_stream());
-            tokio::time::timeout(HEARTBEAT, notifications.next()).await
+            tokio::time::timeout(wait, notifications.next()).await
         };
         match next {
+            Ok(Some(Ok(notification))) if notification.payload == echo => echo_due_by = None,
+            Ok(Some(Ok(notification))) if notification.payload.starts_with(HEARTBEAT_PREFIX) => {}
             Ok(Some(Ok(notification))) => cache.apply(&notification.payload),
             Ok(Some(Err(error))) => return anyhow::Error::new(error).context("listening"),
             Ok(None) => return anyhow!("the listening connection closed"),
+            Err(_) if echo_due_by.is_some() => {
+                return anyhow!(
+                    "the heartbeat notification did not come back within {HEARTBEAT:?}"
+                );
+            }
             Err(_silence) => {
-                let alive = diesel::sql_query("SELECT 1").execute(conn);
-                match tokio::time::timeout(HEARTBEAT, alive).await {
-                    Ok(Ok(_)) => {}
+                let sent = diesel::sql_query("SELECT pg_notify($1, $2)")
+                    .bind::<Text, _>(CHANNEL)
+                    .bind::<Text, _>(&echo)
+                    .execute(conn);
+                match tokio::time::timeout(HEARTBEAT, sent).await {
+                    Ok(Ok(_)) => echo_due_by = Some(Instant::now() + HEARTBEAT),
                     Ok(Err(error)) => return anyhow::Error::new(error).context("heartbeat"),
                     Err(_) => return anyhow!("the heartbeat query timed out"),
                 }
@@ -441,6 +516,46 @@ mod tests {
     }
 
     #[test]
+    fn an_eviction_of_another_workspace_does_not_stop_a_read_from_being_stored() {
+        let cache = cache(10);
+        let now = Instant::now();
+        let in_flight = ticket(&cache, workspace(1), now);
+        cache.invalidate(workspace(2));
+        store(&cache, workspace(1), in_flight, &summaries(1));
+
+        assert_eq!(hit(&cache, workspace(1), now), Some(summaries(1)));
+    }
+
+    #[test]
+    fn of_two_reads_in_flight_for_a_workspace_the_later_one_is_kept() {
+        let cache = cache(10);
+        let now = Instant::now();
+        let first = ticket(&cache, workspace(1), now);
+        let second = ticket(&cache, workspace(1), now);
+        store(&cache, workspace(1), first, &summaries(1));
+        assert_eq!(
+            hit(&cache, workspace(1), now),
+            None,
+            "the first lost its claim"
+        );
+
+        let third = ticket(&cache, workspace(1), now);
+        store(&cache, workspace(1), second, &summaries(2));
+        store(&cache, workspace(1), third, &summaries(3));
+        assert_eq!(hit(&cache, workspace(1), now), Some(summaries(3)));
+    }
+
+    #[test]
+    fn a_ttl_too_long_to_compute_stores_nothing_rather_than_panic() {
+        let cache = cache(10);
+        let now = Instant::now();
+        let ticket = ticket(&cache, workspace(1), now);
+        cache.store_for(workspace(1), ticket, &summaries(1), Duration::MAX);
+
+        assert_eq!(hit(&cache, workspace(1), now), None);
+    }
+
+    #[test]
     fn invalidating_everything_evicts_every_workspace() {
         let cache = cache(10);
         let now = Instant::now();
@@ -531,7 +646,7 @@ mod tests {
         for n in 1..=5 {
             let ticket = ticket(&cache, workspace(n), now);
             store(&cache, workspace(n), ticket, &summaries(1));
-            assert!(cache.state().entries.len() <= 2);
+            assert!(cache.state().slots.len() <= 2);
         }
         assert_eq!(hit(&cache, workspace(5), now), Some(summaries(1)));
     }
@@ -561,12 +676,12 @@ mod tests {
     }
 
     #[test]
-    fn a_capacity_of_zero_stores_nothing() {
+    fn a_capacity_of_zero_reads_through() {
         let cache = cache(0);
-        let now = Instant::now();
-        let ticket = ticket(&cache, workspace(1), now);
-        store(&cache, workspace(1), ticket, &summaries(1));
 
-        assert_eq!(hit(&cache, workspace(1), now), None);
+        assert!(matches!(
+            cache.lookup_at(workspace(1), Instant::now()),
+            Lookup::Bypass
+        ));
     }
 }

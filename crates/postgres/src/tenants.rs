@@ -33,6 +33,14 @@ pub(crate) struct TenantRow {
 }
 
 impl TenantRow {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub(crate) fn provisioning_state(&self) -> &str {
+        &self.provisioning_state
+    }
+
     pub(crate) fn workspace_id(&self) -> Uuid {
         self.workspace_id
     }

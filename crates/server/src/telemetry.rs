@@ -38,6 +38,7 @@ pub fn install_metrics() -> anyhow::Result<PrometheusHandle> {
             metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
             posthawk_http::observability::describe_metrics();
             posthawk_ses::describe_metrics();
+            posthawk_postgres::describe_metrics();
             crate::workers::describe_metrics();
             Ok(handle)
         })

@@ -7,6 +7,8 @@ mod support;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+use futures::StreamExt as _;
 use posthawk_postgres::testing::TestDatabase;
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, Fault};
 use serde_json::{Value, json};
@@ -146,7 +148,10 @@ async fn status_rows(app: &TestApp, workspace: posthawk_domain::WorkspaceId) -> 
 async fn status_reads_follow_changes_made_through_any_replica() {
     // Cache entries that never expire by themselves: only this process's own writes
     // and other processes' notifications can refresh what each replica answers.
-    let (apps, _db, _emulator) = replicas(2, &["--status-cache-ttl", "1h"]).await;
+    let (apps, db, _emulator) = replicas(2, &["--status-cache-ttl", "1h"]).await;
+    for app in &apps {
+        app.status_cache_live().await;
+    }
     let workspace = new_workspace();
     for app in &apps {
         assert_eq!(status_rows(app, workspace).await, Vec::<Value>::new());
@@ -162,11 +167,45 @@ async fn status_reads_follow_changes_made_through_any_replica() {
     // The other replica is told within moments, not after its cache would expire.
     within_5s(|| async { status_rows(&apps[1], workspace).await.len() == 1 }).await;
 
+    // And it does answer from its cache: a change no trigger announces stays unseen.
+    add_domain_unannounced(&db, workspace, "us-east-1").await;
+    assert_eq!(status_rows(&apps[1], workspace).await[0]["domain_count"], 1);
+
+    // Changes through the second replica reach the first (whose fresh reads then also
+    // count the unannounced domain).
+    let count_on_first =
+        || async { status_rows(&apps[0], workspace).await[0]["domain_count"].clone() };
+    apps[1]
+        .add_domain(workspace, "second.example.com", "us-east-1")
+        .await;
+    within_5s(|| async { count_on_first().await == 3 }).await;
     let (status, _) = apps[1]
         .delete(workspace, &format!("/domains/{domain}"))
         .await;
     assert_eq!(status, 202);
-    within_5s(|| async { status_rows(&apps[0], workspace).await.is_empty() }).await;
+    within_5s(|| async { count_on_first().await == 2 }).await;
+}
+
+/// Adds an active domain with the triggers that announce changes off for the session.
+async fn add_domain_unannounced(
+    db: &TestDatabase,
+    workspace: posthawk_domain::WorkspaceId,
+    region: &str,
+) {
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    diesel::sql_query("SET session_replication_role = replica")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query(
+        "INSERT INTO domains (id, workspace_id, name, region, state) \
+         VALUES (gen_random_uuid(), $1, 'unannounced.example.net', $2, 'active')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(workspace.as_uuid())
+    .bind::<diesel::sql_types::Text, _>(region)
+    .execute(&mut conn)
+    .await
+    .unwrap();
 }
 
 async fn within_5s<F, Fut>(mut check: F)
@@ -181,6 +220,39 @@ where
     })
     .await;
     assert!(waited.is_ok(), "not seen within 5 s");
+}
+
+#[tokio::test]
+async fn a_process_under_load_stays_within_its_database_connection_budget() {
+    let db = TestDatabase::new().await;
+    // 2 HTTP workers: 2 connections each and 2 for the background workers. No status
+    // cache, so every request reads PostgreSQL (and there is no listener connection).
+    let flags = ["--database-pool-size", "6", "--status-cache-ttl", "0s"];
+    let app = start(config(db.url(), &flags), None).await;
+    let workspace = new_workspace();
+    app.add_domain(workspace, "budget.example.com", "us-east-1")
+        .await;
+
+    let reads = (0..400).map(|_| async {
+        assert_eq!(status_rows(&app, workspace).await.len(), 1);
+    });
+    futures::stream::iter(reads)
+        .buffer_unordered(64)
+        .collect::<Vec<()>>()
+        .await;
+
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let connections: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM pg_stat_activity \
+          WHERE datname = current_database() AND pid <> pg_backend_pid())",
+    ))
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        (1..=6).contains(&connections),
+        "{connections} connections for a budget of 6"
+    );
 }
 
 #[tokio::test]

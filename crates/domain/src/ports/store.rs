@@ -240,6 +240,12 @@ pub trait DomainStore: Send + Sync {
 pub trait TenantStore: Send + Sync {
     /// One summary per region in which the workspace has domains.
     ///
+    /// What the dashboard shows, and read far more often than anything else: an adapter
+    /// may serve it from a cache, so it reflects this process's own writes at once but
+    /// another process's only moments later (the PostgreSQL adapter: when the change's
+    /// notification arrives, or within its TTL if one is ever lost). Decisions that
+    /// must see the latest state use [`TenantStore::tenant`] or the provisioning store.
+    ///
     /// # Errors
     /// [`StoreError::Unavailable`] / [`StoreError::Unexpected`].
     async fn regions_of_workspace(

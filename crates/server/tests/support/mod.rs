@@ -9,11 +9,13 @@
     reason = "shared by several test binaries; failing loudly is the point"
 )]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use posthawk_domain::WorkspaceId;
 use posthawk_http::auth::TokenIssuer;
+use posthawk_postgres::StatusCache;
 use posthawk_postgres::testing::TestDatabase;
 use posthawk_ses_emulator::{EmulatorState, RegionInventory};
 use posthawk_tenants::app::Application;
@@ -36,6 +38,8 @@ pub struct TestApp {
     pub ses: EmulatorState,
     pub ses_endpoint: String,
     pub db_url: String,
+    /// The application's status cache, unless turned off.
+    pub status_cache: Option<Arc<StatusCache>>,
     issuer: TokenIssuer,
 }
 
@@ -83,6 +87,7 @@ pub async fn start(config: ServeConfig, ses: Option<(EmulatorState, String)>) ->
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let status_cache = app.status_cache().cloned();
     let (ses, ses_endpoint) = ses.unwrap_or_else(|| {
         let emulator = app.emulator().expect("built-in emulator");
         (emulator.state(), emulator.endpoint_url())
@@ -94,6 +99,7 @@ pub async fn start(config: ServeConfig, ses: Option<(EmulatorState, String)>) ->
         ses,
         ses_endpoint,
         db_url,
+        status_cache,
         issuer: TokenIssuer::hs256(SECRET, None, None),
     }
 }
@@ -217,6 +223,16 @@ impl TestApp {
         self.issuer
             .mint(workspace, true, Duration::from_secs(600))
             .unwrap()
+    }
+
+    /// Waits until the status cache serves (its listener connected).
+    pub async fn status_cache_live(&self) {
+        let cache = self.status_cache.clone().expect("the status cache is on");
+        eventually(|| {
+            let cache = cache.clone();
+            async move { cache.is_live().then_some(()) }
+        })
+        .await;
     }
 
     pub fn inventory(&self, region: &str) -> RegionInventory {
