@@ -8,6 +8,7 @@
 #   HTTP_WORKERS=1 DATABASE_POOL_SIZE=4 WRK_THREADS=1 scripts/bench-status.sh   # knobs
 #   STATUS_CACHE_TTL=0s scripts/bench-status.sh     # every request reads PostgreSQL
 #   TOKENS=10000 scripts/bench-status.sh            # every workspace polled
+#   BENCH_VERBOSE=1 scripts/bench-status.sh         # wrk's whole report too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -116,6 +117,7 @@ for connections in 8 64; do
   # Warm-up, then the measured run.
   wrk -t"${WRK_THREADS:-2}" -c"$connections" -d3s -s "$work/status.lua" "http://127.0.0.1:$PORT" >/dev/null
   out=$(wrk -t"${WRK_THREADS:-2}" -c"$connections" -d"$DURATION" --latency -s "$work/status.lua" "http://127.0.0.1:$PORT")
+  [ -z "${BENCH_VERBOSE:-}" ] || echo "$out" >&2
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")

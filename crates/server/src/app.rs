@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,17 +11,16 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer};
 use anyhow::{Context as _, bail};
 use chrono::Utc;
-use metrics_exporter_prometheus::PrometheusHandle;
+use posthawk_domain::SendingStatus;
 use posthawk_domain::ports::{ProvisioningStore as _, RefreshStore as _, SystemClock};
 use posthawk_domain::use_cases::{
     DomainService, EventDestinationBackfill, LifecycleConfig, ReputationQueries, ReputationTracker,
     SendingService, TenantLifecycle,
 };
-use posthawk_domain::{Region, SendingStatus, ServedRegions};
 use posthawk_http::auth::JwtVerifier;
 use posthawk_http::observability::record_request_metrics;
 use posthawk_http::{ApiState, GaugeSource, Readiness};
-use posthawk_postgres::{PgStore, PoolConfig, StatusCache};
+use posthawk_postgres::{PgStore, StatusCache};
 use posthawk_ses::{SesAdapter, SesConfig};
 use posthawk_ses_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tokio::sync::watch;
@@ -60,45 +58,45 @@ impl Application {
         let metrics = telemetry::install_metrics()?;
 
         let status_cache = config.status_cache().map(|c| Arc::new(StatusCache::new(c)));
-        let http_workers = config.http_workers.unwrap_or_else(default_http_workers);
-        let (worker_pool, background_pool) = config.database.pools(http_workers);
-        let store = Arc::new(with_cache(
-            open_store(&config.database, background_pool).await?,
-            status_cache.as_ref(),
-        ));
+        let mut store = open_store(&config.database).await?;
+        if let Some(cache) = &status_cache {
+            store = store.with_status_cache(cache.clone());
+        }
+        let store = Arc::new(store);
         let (ses, emulator) = connect_ses(&config, true).await?;
         let ses = Arc::new(ses);
-        let lifecycle_config = LifecycleConfig {
-            event_topics: event_topics.clone(),
-            lease: config.ses.reconciler_lease,
-            ..LifecycleConfig::default()
-        };
+        let clock = Arc::new(SystemClock);
 
         let lifecycle = TenantLifecycle::new(
             store.clone(),
             ses.clone(),
-            Arc::new(SystemClock),
-            lifecycle_config.clone(),
+            clock.clone(),
+            LifecycleConfig {
+                event_topics: event_topics.clone(),
+                lease: config.ses.reconciler_lease,
+                ..LifecycleConfig::default()
+            },
         );
         let tracker = ReputationTracker::new(
             store.clone(),
             store.clone(),
             store.clone(),
             ses.clone(),
-            Arc::new(SystemClock),
+            clock,
             config.tracking.tracking(),
         );
-        let api = ApiWiring {
-            database_url: config.database.database_url.clone(),
-            pool: worker_pool,
-            status_cache: status_cache.clone(),
-            background_store: store.clone(),
-            ses,
-            lifecycle: lifecycle_config,
-            regions,
-            event_topics,
-            backfill_concurrency: config.tracking.backfill_concurrency,
+        let state = ApiState {
+            queries: ReputationQueries::new(store.clone(), store.clone(), regions.clone()),
+            domains: DomainService::new(store.clone(), store.clone(), lifecycle.clone(), regions),
+            sending: SendingService::new(store.clone(), store.clone(), ses.clone()),
+            backfill: EventDestinationBackfill::new(
+                store.clone(),
+                ses,
+                event_topics,
+                config.tracking.backfill_concurrency,
+            ),
             verifier,
+            readiness: Arc::new(DatabaseReadiness(store.clone())),
             metrics: metrics.clone(),
             gauges: Arc::new(DatabaseGauges(store)),
         };
@@ -106,18 +104,16 @@ impl Application {
         let listener = TcpListener::bind(config.http_addr)
             .with_context(|| format!("binding {}", config.http_addr))?;
         let port = listener.local_addr()?.port();
-        // The factory runs once on each worker's thread: a pool made here opens and drives
-        // its connections on that worker's runtime (diesel-async spawns each connection's
-        // driver where it is opened), so a request's queries never hop threads.
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(record_request_metrics))
-                .configure(posthawk_http::configure(api.worker_state()))
+                .configure(posthawk_http::configure(state.clone()))
         })
-        .workers(http_workers)
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run();
+        .shutdown_timeout(10);
+        if let Some(workers) = config.http_workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
 
         let (stop_workers, stopped) = watch::channel(false);
         let mut workers = workers::spawn_reconcilers(
@@ -190,91 +186,15 @@ impl Application {
     }
 }
 
-/// The database, created and migrated if needed, behind a pool of `pool`'s size.
+/// The database, created and migrated if needed, behind a pool.
 ///
 /// # Errors
 /// When the database cannot be reached, created or migrated.
-pub async fn open_store(database: &DatabaseConfig, pool: PoolConfig) -> anyhow::Result<PgStore> {
+pub async fn open_store(database: &DatabaseConfig) -> anyhow::Result<PgStore> {
     posthawk_postgres::ensure_database_exists(&database.database_url).await?;
     posthawk_postgres::run_migrations(&database.database_url).await?;
-    Ok(PgStore::new(posthawk_postgres::connect(
-        &database.database_url,
-        pool,
-    )?))
-}
-
-/// actix-web's own default: one worker per core.
-fn default_http_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
-}
-
-fn with_cache(store: PgStore, cache: Option<&Arc<StatusCache>>) -> PgStore {
-    match cache {
-        Some(cache) => store.with_status_cache(cache.clone()),
-        None => store,
-    }
-}
-
-/// What each HTTP worker's [`ApiState`] is built from; each worker adds a pool of its
-/// own (see [`ApiWiring::worker_state`]).
-#[derive(Clone)]
-struct ApiWiring {
-    database_url: String,
-    pool: PoolConfig,
-    status_cache: Option<Arc<StatusCache>>,
-    /// The background workers' store, for the scrape-time gauges, and the fallback
-    /// should a worker's pool not build.
-    background_store: Arc<PgStore>,
-    ses: Arc<SesAdapter>,
-    lifecycle: LifecycleConfig,
-    regions: ServedRegions,
-    event_topics: HashMap<Region, String>,
-    backfill_concurrency: usize,
-    verifier: Arc<JwtVerifier>,
-    metrics: PrometheusHandle,
-    gauges: Arc<dyn GaugeSource>,
-}
-
-impl ApiWiring {
-    /// The API's state on a pool of the calling thread's own. Call it on the worker's
-    /// thread: that is where the pool's connections are then opened and driven.
-    fn worker_state(&self) -> ApiState {
-        let store = match posthawk_postgres::connect(&self.database_url, self.pool) {
-            Ok(pool) => Arc::new(with_cache(PgStore::new(pool), self.status_cache.as_ref())),
-            // The same settings already built the background pool, so this does not
-            // happen; if it did, the shared pool still serves, only slower.
-            Err(error) => {
-                tracing::error!(error = ?error, "HTTP worker pool not built; using the shared one");
-                self.background_store.clone()
-            }
-        };
-        let lifecycle = TenantLifecycle::new(
-            store.clone(),
-            self.ses.clone(),
-            Arc::new(SystemClock),
-            self.lifecycle.clone(),
-        );
-        ApiState {
-            queries: ReputationQueries::new(store.clone(), store.clone(), self.regions.clone()),
-            domains: DomainService::new(
-                store.clone(),
-                store.clone(),
-                lifecycle,
-                self.regions.clone(),
-            ),
-            sending: SendingService::new(store.clone(), store.clone(), self.ses.clone()),
-            backfill: EventDestinationBackfill::new(
-                store.clone(),
-                self.ses.clone(),
-                self.event_topics.clone(),
-                self.backfill_concurrency,
-            ),
-            verifier: self.verifier.clone(),
-            readiness: Arc::new(DatabaseReadiness(store)),
-            metrics: self.metrics.clone(),
-            gauges: self.gauges.clone(),
-        }
-    }
+    let pool = posthawk_postgres::connect(&database.database_url, database.pool())?;
+    Ok(PgStore::new(pool))
 }
 
 /// The SES adapter the configuration calls for. With no SES configured in local mode,

@@ -37,9 +37,7 @@ pub struct DatabaseConfig {
     )]
     pub database_url: String,
 
-    /// Connections in all: `serve` splits them evenly between each HTTP worker's pool
-    /// and the background workers' pool (at least 2 each), plus one for the status
-    /// cache's listener.
+    /// Connections in the pool.
     #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: usize,
 
@@ -49,26 +47,11 @@ pub struct DatabaseConfig {
 }
 
 impl DatabaseConfig {
-    /// The pool settings of a one-off command: all of `DATABASE_POOL_SIZE` in one pool.
+    /// The pool settings.
     #[must_use]
     pub fn pool(&self) -> PoolConfig {
-        self.pool_of(self.database_pool_size)
-    }
-
-    /// How `serve` splits `DATABASE_POOL_SIZE` between a pool for each of its
-    /// `http_workers` and one for the background workers: evenly, at least 2 each.
-    /// Returns (each HTTP worker's, the background workers').
-    #[must_use]
-    pub fn pools(&self, http_workers: usize) -> (PoolConfig, PoolConfig) {
-        let total = self.database_pool_size;
-        let share = (total / (http_workers + 1)).max(2);
-        let background = total.saturating_sub(share * http_workers).max(2);
-        (self.pool_of(share), self.pool_of(background))
-    }
-
-    fn pool_of(&self, max_size: usize) -> PoolConfig {
         PoolConfig {
-            max_size,
+            max_size: self.database_pool_size,
             wait_timeout: self.database_pool_wait,
             ..PoolConfig::default()
         }
@@ -439,32 +422,6 @@ mod tests {
         let mut argv = vec!["test"];
         argv.extend_from_slice(args);
         Cli::try_parse_from(argv).unwrap().jwt
-    }
-
-    fn database(pool_size: usize) -> DatabaseConfig {
-        DatabaseConfig {
-            database_url: "postgres://localhost/db".into(),
-            database_pool_size: pool_size,
-            database_pool_wait: Duration::from_secs(2),
-        }
-    }
-
-    fn split(pool_size: usize, http_workers: usize) -> (usize, usize) {
-        let (worker, background) = database(pool_size).pools(http_workers);
-        (worker.max_size, background.max_size)
-    }
-
-    #[test]
-    fn the_pool_size_is_split_evenly_between_http_workers_and_background_work() {
-        assert_eq!(split(16, 2), (5, 6));
-        assert_eq!(split(16, 1), (8, 8));
-        assert_eq!(split(12, 3), (3, 3));
-    }
-
-    #[test]
-    fn every_pool_gets_at_least_two_connections() {
-        assert_eq!(split(4, 8), (2, 2));
-        assert_eq!(split(1, 1), (2, 2));
     }
 
     #[test]

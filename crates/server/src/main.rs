@@ -160,7 +160,7 @@ async fn shutdown_signal() {
 async fn backfill(config: ServeConfig) -> anyhow::Result<()> {
     let environment = config.jwt.environment;
     let topics = config.ses.event_topics(&config.ses_regions, environment)?;
-    let store = Arc::new(app::open_store(&config.database, config.database.pool()).await?);
+    let store = Arc::new(app::open_store(&config.database).await?);
     let (ses, _) = app::connect_ses(&config, false).await?;
     let backfill = EventDestinationBackfill::new(
         store,
@@ -200,7 +200,7 @@ async fn reconcile(config: ServeConfig, dry_run: bool) -> anyhow::Result<()> {
     let topics = config
         .ses
         .event_topics(&config.ses_regions, config.jwt.environment)?;
-    let store = Arc::new(app::open_store(&config.database, config.database.pool()).await?);
+    let store = Arc::new(app::open_store(&config.database).await?);
     let (ses, _) = app::connect_ses(&config, false).await?;
     let audit = DriftAudit::new(
         store.clone(),

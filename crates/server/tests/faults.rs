@@ -225,8 +225,8 @@ where
 #[tokio::test]
 async fn a_process_under_load_stays_within_its_database_connection_budget() {
     let db = TestDatabase::new().await;
-    // 2 HTTP workers: 2 connections each and 2 for the background workers. No status
-    // cache, so every request reads PostgreSQL (and there is no listener connection).
+    // No status cache, so every request reads PostgreSQL (and there is no listener
+    // connection); 64 requests in flight want far more connections than allowed.
     let flags = ["--database-pool-size", "6", "--status-cache-ttl", "0s"];
     let app = start(config(db.url(), &flags), None).await;
     let workspace = new_workspace();
