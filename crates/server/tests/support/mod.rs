@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser};
 use posthawk_domain::WorkspaceId;
 use posthawk_http::auth::TokenIssuer;
 use posthawk_postgres::StatusCache;
@@ -43,7 +43,8 @@ pub struct TestApp {
     issuer: TokenIssuer,
 }
 
-/// Builds the serve configuration a test application runs with.
+/// Builds the serve configuration a test application runs with; `extra` flags come
+/// last and override the defaults here.
 pub fn config(database_url: &str, extra: &[&str]) -> ServeConfig {
     let mut args = vec![
         "test",
@@ -69,7 +70,11 @@ pub fn config(database_url: &str, extra: &[&str]) -> ServeConfig {
         "50ms",
     ];
     args.extend_from_slice(extra);
-    Cli::try_parse_from(args).unwrap().serve
+    let matches = Cli::command()
+        .args_override_self(true)
+        .try_get_matches_from(args)
+        .unwrap();
+    Cli::from_arg_matches(&matches).unwrap().serve
 }
 
 /// An application on a fresh database with the built-in SES emulator.
