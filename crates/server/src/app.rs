@@ -234,6 +234,7 @@ pub async fn connect_ses(
         operation_timeout: settings.ses_operation_timeout,
         attempt_timeout: settings.ses_attempt_timeout,
         max_attempts: settings.ses_max_attempts,
+        retry_mode: settings.ses_retry_mode.into(),
         max_calls_per_second: Some(settings.ses_max_calls_per_second),
         ..base
     };

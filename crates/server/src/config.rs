@@ -12,6 +12,7 @@ use posthawk_domain::use_cases::TrackingConfig;
 use posthawk_domain::{RateRule, Region, ServedRegions};
 use posthawk_http::auth::{AuthConfig, JwtAlgorithm, JwtKey};
 use posthawk_postgres::{PoolConfig, StatusCacheConfig};
+use posthawk_ses::SesRetryMode;
 
 /// The development JWT secret, accepted only in local mode.
 pub const LOCAL_JWT_SECRET: &str = "posthawk-local-development-secret-not-for-production";
@@ -187,9 +188,13 @@ pub struct SesSettings {
     #[arg(long, env = "SES_ATTEMPT_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
     pub ses_attempt_timeout: Duration,
 
-    /// Attempts per SES call (standard retry mode).
+    /// Attempts per SES call, the first included.
     #[arg(long, env = "SES_MAX_ATTEMPTS", default_value_t = 3)]
     pub ses_max_attempts: u32,
+
+    /// The SDK's retry mode: `adaptive` also slows every call after SES throttles.
+    #[arg(long, env = "SES_RETRY_MODE", value_enum, default_value = "adaptive")]
+    pub ses_retry_mode: RetryMode,
 
     /// SES calls per second per region this process makes at most; further calls wait.
     /// Size it so that all replicas together stay under the account's SES API rate.
@@ -362,6 +367,24 @@ impl ServeConfig {
                 capacity: self.status_cache_capacity,
             },
         )
+    }
+}
+
+/// The SDK's retry modes, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter.
+    Standard,
+    /// Standard, plus a client-side rate limiter that backs off after throttling.
+    Adaptive,
+}
+
+impl From<RetryMode> for SesRetryMode {
+    fn from(mode: RetryMode) -> Self {
+        match mode {
+            RetryMode::Standard => Self::Standard,
+            RetryMode::Adaptive => Self::Adaptive,
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, SharedCredentialsProvi
 use aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority;
 use posthawk_domain::Region;
 
-use crate::config::{SesConfig, SesCredentials};
+use crate::config::{SesConfig, SesCredentials, SesRetryMode};
 use crate::error::{CONCURRENT_MODIFICATION, LIMIT_EXCEEDED};
 
 /// Resolves the credentials once, so every regional client shares one provider (and its
@@ -45,8 +45,10 @@ pub(crate) async fn credentials_provider(
     }
 }
 
-/// The client for one region: standard retries with the classifier below, and both an
-/// operation and a per-attempt timeout so no call can hang.
+/// The client for one region: retries in the configured mode (adaptive: the SDK's token
+/// bucket for the region, `sesv2-{region}`, shared by the process, slows every call
+/// after throttling) with the classifier below, and both an operation and a per-attempt
+/// timeout so no call can hang.
 pub(crate) fn regional_client(
     config: &SesConfig,
     region: &Region,
@@ -59,9 +61,12 @@ pub(crate) fn regional_client(
         ))
         .credentials_provider(credentials)
         .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(config.max_attempts)
-                .with_initial_backoff(config.initial_backoff),
+            match config.retry_mode {
+                SesRetryMode::Standard => RetryConfig::standard(),
+                SesRetryMode::Adaptive => RetryConfig::adaptive(),
+            }
+            .with_max_attempts(config.max_attempts)
+            .with_initial_backoff(config.initial_backoff),
         )
         .retry_classifier(SesRetryClassifier)
         .timeout_config(

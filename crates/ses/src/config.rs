@@ -19,6 +19,8 @@ pub struct SesConfig {
     pub attempt_timeout: Duration,
     /// Attempts per call, the first included (1 disables retries).
     pub max_attempts: u32,
+    /// How the SDK paces its retries.
+    pub retry_mode: SesRetryMode,
     /// Base of the exponential backoff between attempts (the SDK's default is 1 s; tests
     /// shorten it).
     pub initial_backoff: Duration,
@@ -29,6 +31,19 @@ pub struct SesConfig {
     pub max_calls_per_second: Option<u32>,
 }
 
+/// The SDK's retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SesRetryMode {
+    /// Exponential backoff with jitter between attempts.
+    #[default]
+    Standard,
+    /// As standard, plus the SDK's client-side token bucket per region (one per process)
+    /// that slows every call, first attempts and retries alike, after SES throttles, and
+    /// recovers as throttling stops: retries of throttled calls cannot then push the rate
+    /// back over.
+    Adaptive,
+}
+
 impl Default for SesConfig {
     fn default() -> Self {
         Self {
@@ -37,6 +52,7 @@ impl Default for SesConfig {
             operation_timeout: Duration::from_secs(10),
             attempt_timeout: Duration::from_secs(3),
             max_attempts: 3,
+            retry_mode: SesRetryMode::Standard,
             initial_backoff: Duration::from_secs(1),
             event_destination_name: "posthawk-events".to_owned(),
             max_calls_per_second: None,

@@ -33,6 +33,6 @@ mod sending;
 mod tenants;
 
 pub use adapter::SesAdapter;
-pub use config::{SesConfig, SesCredentials};
+pub use config::{SesConfig, SesCredentials, SesRetryMode};
 pub use observe::describe_metrics;
 pub use tenants::OWNER_TAG_KEY;
