@@ -11,6 +11,7 @@
 )]
 
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+use posthawk_domain::WorkspaceId;
 use url::Url;
 
 use crate::migrations::{quote_identifier, split_database_url};
@@ -79,6 +80,32 @@ impl TestDatabase {
     #[must_use]
     pub fn store(&self) -> PgStore {
         PgStore::new(self.pool())
+    }
+
+    /// Adds an active domain to `workspace` in `region` behind the status cache's back:
+    /// in a session with `session_replication_role = replica`, where the triggers that
+    /// announce changes do not fire. A cached read that does not count it came from the
+    /// cache.
+    ///
+    /// # Panics
+    /// When the insert fails.
+    pub async fn add_domain_unannounced(&self, workspace: WorkspaceId, region: &str) {
+        let mut conn = AsyncPgConnection::establish(&self.url)
+            .await
+            .expect("connect to the test database");
+        diesel::sql_query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .await
+            .expect("turn the triggers off");
+        diesel::sql_query(
+            "INSERT INTO domains (id, workspace_id, name, region, state) \
+             VALUES (gen_random_uuid(), $1, gen_random_uuid() || '.example.net', $2, 'active')",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(workspace.as_uuid())
+        .bind::<diesel::sql_types::Text, _>(region)
+        .execute(&mut conn)
+        .await
+        .expect("insert the domain");
     }
 }
 

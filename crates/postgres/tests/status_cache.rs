@@ -107,24 +107,6 @@ async fn add_domain(store: &PgStore, ws: WorkspaceId) -> posthawk_domain::ports:
         .id
 }
 
-/// Adds an active domain with the announcing triggers off for the session.
-async fn add_domain_unannounced(db: &TestDatabase, ws: WorkspaceId) {
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
-    diesel::sql_query("SET session_replication_role = replica")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    diesel::sql_query(format!(
-        "INSERT INTO domains (id, workspace_id, name, region, state) \
-         VALUES (gen_random_uuid(), '{}', '{}.example.net', 'us-east-1', 'active')",
-        ws.as_uuid(),
-        uuid::Uuid::new_v4().simple()
-    ))
-    .execute(&mut conn)
-    .await
-    .unwrap();
-}
-
 async fn execute(db: &TestDatabase, statement: &str) {
     let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
     diesel::sql_query(statement)
@@ -159,7 +141,7 @@ async fn reads_are_served_from_the_cache_until_a_change_is_announced() {
     let cached = Cached::start(&db).await;
     assert_eq!(cached.domain_count(ws).await, 1);
 
-    add_domain_unannounced(&db, ws).await;
+    db.add_domain_unannounced(ws, "us-east-1").await;
     assert_eq!(cached.domain_count(ws).await, 1, "served from the cache");
 
     // Another replica (a store without this cache) adds a domain: only the
@@ -219,7 +201,7 @@ async fn this_process_reads_its_own_writes_at_once() {
     cached.store.remove_domain(ws, second).await.unwrap();
     assert_eq!(cached.domain_count(ws).await, 1);
 
-    add_domain_unannounced(&db, ws).await;
+    db.add_domain_unannounced(ws, "us-east-1").await;
     assert_eq!(cached.domain_count(ws).await, 1, "still caching");
 }
 
@@ -231,7 +213,7 @@ async fn bookkeeping_writes_do_not_evict() {
     let cached = Cached::start(&db).await;
     let tenant = cached.store.tenant(ws, &us_east()).await.unwrap().unwrap();
     assert_eq!(cached.domain_count(ws).await, 1);
-    add_domain_unannounced(&db, ws).await;
+    db.add_domain_unannounced(ws, "us-east-1").await;
 
     // Leases, schedules and a domain becoming active change nothing the read shows.
     execute(&db, "UPDATE domains SET state = 'active'").await;
@@ -274,7 +256,7 @@ async fn a_lost_listener_empties_the_cache_then_reconnects_and_caching_resumes()
     add_domain(&db.store(), ws).await;
     let cached = Cached::start(&db).await;
     assert_eq!(cached.domain_count(ws).await, 1);
-    add_domain_unannounced(&db, ws).await;
+    db.add_domain_unannounced(ws, "us-east-1").await;
     assert_eq!(cached.domain_count(ws).await, 1, "served from the cache");
 
     // Changes made while the listener is away are never announced to it.
@@ -291,7 +273,7 @@ async fn a_lost_listener_empties_the_cache_then_reconnects_and_caching_resumes()
     eventually(2, || cached.domain_count(ws)).await;
     cached.wait_until_live().await;
     assert_eq!(cached.domain_count(ws).await, 2);
-    add_domain_unannounced(&db, ws).await;
+    db.add_domain_unannounced(ws, "us-east-1").await;
     assert_eq!(cached.domain_count(ws).await, 2, "caching again");
 }
 

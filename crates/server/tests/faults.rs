@@ -174,7 +174,7 @@ async fn status_reads_follow_changes_made_through_any_replica() {
     let mut served_from_cache = false;
     for _ in 0..20 {
         let cached = domain_count(&apps[1], workspace).await;
-        add_domain_unannounced(&db, workspace, "us-east-1").await;
+        db.add_domain_unannounced(workspace, "us-east-1").await;
         unannounced += 1;
         if domain_count(&apps[1], workspace).await == cached {
             served_from_cache = true;
@@ -200,28 +200,6 @@ async fn domain_count(app: &TestApp, workspace: posthawk_domain::WorkspaceId) ->
     status_rows(app, workspace).await[0]["domain_count"]
         .as_u64()
         .unwrap()
-}
-
-/// Adds an active domain with the triggers that announce changes off for the session.
-async fn add_domain_unannounced(
-    db: &TestDatabase,
-    workspace: posthawk_domain::WorkspaceId,
-    region: &str,
-) {
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
-    diesel::sql_query("SET session_replication_role = replica")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    diesel::sql_query(
-        "INSERT INTO domains (id, workspace_id, name, region, state) \
-         VALUES (gen_random_uuid(), $1, gen_random_uuid() || '.example.net', $2, 'active')",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(workspace.as_uuid())
-    .bind::<diesel::sql_types::Text, _>(region)
-    .execute(&mut conn)
-    .await
-    .unwrap();
 }
 
 async fn within_5s<F, Fut>(mut check: F)
