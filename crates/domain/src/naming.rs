@@ -58,6 +58,13 @@ impl TenantName {
         }
     }
 
+    /// Whether the name follows this service's naming (`ph-…`), i.e. this service may
+    /// have given it out.
+    #[must_use]
+    pub fn is_ours(&self) -> bool {
+        self.0.starts_with(PREFIX)
+    }
+
     /// Parses a stored or SES-reported name.
     ///
     /// # Errors

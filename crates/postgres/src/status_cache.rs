@@ -48,8 +48,8 @@ const LISTENER_UP: &str = "status_cache_listener_up";
 /// How long the listening connection may be silent before it is checked, and how long
 /// the check (or connecting) may take before the connection is given up.
 const HEARTBEAT: Duration = Duration::from_secs(5);
-/// Payloads of the listeners' own heartbeat notifications (never a workspace id).
-const HEARTBEAT_PREFIX: &str = "heartbeat:";
+/// Payload of the listeners' heartbeat notifications (never a workspace id).
+const HEARTBEAT_PAYLOAD: &str = "heartbeat";
 const RECONNECT_DELAY_MIN: Duration = Duration::from_millis(100);
 const RECONNECT_DELAY_MAX: Duration = Duration::from_secs(10);
 
@@ -112,13 +112,10 @@ impl Slot {
 }
 
 /// Taken before reading PostgreSQL, handed back to [`StatusCache::store`] with the
-/// result: if the workspace was evicted in between, the result may predate that change
-/// and is not stored.
+/// result: if the workspace was evicted in between (its [`Slot::Reading`] gone), the
+/// result may predate that change and is not stored.
 #[derive(Debug)]
-pub(crate) struct Ticket {
-    number: u64,
-    taken_at: Instant,
-}
+pub(crate) struct Ticket(u64);
 
 /// What the cache has for a workspace.
 #[derive(Debug)]
@@ -170,6 +167,9 @@ impl StatusCache {
     }
 
     fn lookup_at(&self, workspace: WorkspaceId, now: Instant) -> Lookup {
+        if self.config.capacity == 0 {
+            return Lookup::Bypass;
+        }
         let mut dropped = None;
         let lookup = {
             let mut state = self.state();
@@ -187,9 +187,6 @@ impl StatusCache {
             if state.slots.len() >= self.config.capacity && !state.slots.contains_key(&workspace) {
                 dropped = Some(self.make_room(&mut state, now));
             }
-            if self.config.capacity == 0 {
-                return Lookup::Bypass;
-            }
             state.tickets += 1;
             let ticket = state.tickets;
             // A read already in flight for the workspace loses its claim: either result
@@ -197,10 +194,7 @@ impl StatusCache {
             state
                 .slots
                 .insert(workspace, Slot::Reading { ticket, since: now });
-            Lookup::Miss(Ticket {
-                number: ticket,
-                taken_at: now,
-            })
+            Lookup::Miss(Ticket(ticket))
         };
         drop(dropped);
         lookup
@@ -242,17 +236,22 @@ impl StatusCache {
         summaries: &[RegionSummary],
         lifetime: Duration,
     ) {
-        let Some(expires_at) = ticket.taken_at.checked_add(lifetime) else {
-            return;
-        };
         let summaries: Arc<[RegionSummary]> = summaries.into();
         let mut state = self.state();
         if let Some(slot) = state.slots.get_mut(&workspace)
-            && matches!(slot, Slot::Reading { ticket: t, .. } if *t == ticket.number)
+            && let Slot::Reading {
+                ticket: claim,
+                since,
+            } = *slot
+            && claim == ticket.0
         {
-            *slot = Slot::Filled {
-                summaries,
-                expires_at,
+            // The TTL counts from when the read began.
+            *slot = match since.checked_add(lifetime) {
+                Some(expires_at) => Slot::Filled {
+                    summaries,
+                    expires_at,
+                },
+                None => return,
             };
         }
     }
@@ -283,6 +282,9 @@ impl StatusCache {
     }
 
     fn apply(&self, payload: &str) {
+        if payload == HEARTBEAT_PAYLOAD {
+            return;
+        }
         match Uuid::parse_str(payload) {
             Ok(workspace) => self.invalidate(WorkspaceId::from_uuid(workspace)),
             // `*` (a TRUNCATE) or anything unexpected: drop everything rather than guess.
@@ -376,9 +378,8 @@ async fn listening_connection(database_url: &str) -> anyhow::Result<AsyncPgConne
 }
 
 /// Applies notifications until the connection fails or stops delivering; returns why.
+/// Any notification that arrives, its own heartbeat's echo or another's, proves delivery.
 async fn follow(conn: &mut AsyncPgConnection, cache: &StatusCache) -> anyhow::Error {
-    // Every listener hears every replica's heartbeats; only its own proves anything.
-    let echo = format!("{HEARTBEAT_PREFIX}{}", Uuid::new_v4());
     let mut echo_due_by: Option<Instant> = None;
     loop {
         let wait = echo_due_by.map_or(HEARTBEAT, |due| {
@@ -391,9 +392,10 @@ async fn follow(conn: &mut AsyncPgConnection, cache: &StatusCache) -> anyhow::Er
             tokio::time::timeout(wait, notifications.next()).await
         };
         match next {
-            Ok(Some(Ok(notification))) if notification.payload == echo => echo_due_by = None,
-            Ok(Some(Ok(notification))) if notification.payload.starts_with(HEARTBEAT_PREFIX) => {}
-            Ok(Some(Ok(notification))) => cache.apply(&notification.payload),
+            Ok(Some(Ok(notification))) => {
+                echo_due_by = None;
+                cache.apply(&notification.payload);
+            }
             Ok(Some(Err(error))) => return anyhow::Error::new(error).context("listening"),
             Ok(None) => return anyhow!("the listening connection closed"),
             Err(_) if echo_due_by.is_some() => {
@@ -404,7 +406,7 @@ async fn follow(conn: &mut AsyncPgConnection, cache: &StatusCache) -> anyhow::Er
             Err(_silence) => {
                 let sent = diesel::sql_query("SELECT pg_notify($1, $2)")
                     .bind::<Text, _>(CHANNEL)
-                    .bind::<Text, _>(&echo)
+                    .bind::<Text, _>(HEARTBEAT_PAYLOAD)
                     .execute(conn);
                 match tokio::time::timeout(HEARTBEAT, sent).await {
                     Ok(Ok(_)) => echo_due_by = Some(Instant::now() + HEARTBEAT),
@@ -583,6 +585,18 @@ mod tests {
 
         assert_eq!(hit(&cache, workspace(1), now), Some(summaries(1)));
         assert_eq!(hit(&cache, workspace(2), now), None);
+    }
+
+    #[test]
+    fn a_heartbeat_evicts_nothing() {
+        let cache = cache(10);
+        let now = Instant::now();
+        let ticket = ticket(&cache, workspace(1), now);
+        store(&cache, workspace(1), ticket, &summaries(1));
+
+        cache.apply(HEARTBEAT_PAYLOAD);
+
+        assert_eq!(hit(&cache, workspace(1), now), Some(summaries(1)));
     }
 
     #[test]

@@ -277,6 +277,35 @@ async fn a_lost_listener_empties_the_cache_then_reconnects_and_caching_resumes()
     assert_eq!(cached.domain_count(ws).await, 2, "caching again");
 }
 
+/// The listening connection's backend, as PostgreSQL lists it.
+async fn listener_pid(db: &TestDatabase) -> Option<i32> {
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    diesel::select(diesel::dsl::sql::<
+        diesel::sql_types::Nullable<diesel::sql_types::Integer>,
+    >(&format!(
+        "(SELECT pid FROM pg_stat_activity \
+              WHERE application_name = '{LISTENER_APPLICATION_NAME}' \
+              AND datname = current_database())"
+    )))
+    .get_result(&mut conn)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_quiet_listener_proves_itself_by_heartbeat_and_keeps_its_connection() {
+    let db = TestDatabase::new().await;
+    let cached = Cached::start(&db).await;
+    let before = listener_pid(&db).await;
+    assert!(before.is_some());
+
+    // Two heartbeat periods (5 s each) without a single change to announce.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+
+    assert!(cached.cache.is_live());
+    assert_eq!(listener_pid(&db).await, before, "never reconnected");
+}
+
 #[tokio::test]
 async fn the_listener_stops_on_shutdown() {
     let db = TestDatabase::new().await;

@@ -52,7 +52,7 @@ impl Default for SesConfig {
             operation_timeout: Duration::from_secs(10),
             attempt_timeout: Duration::from_secs(3),
             max_attempts: 3,
-            retry_mode: SesRetryMode::Standard,
+            retry_mode: SesRetryMode::default(),
             initial_backoff: Duration::from_secs(1),
             event_destination_name: "posthawk-events".to_owned(),
             max_calls_per_second: None,

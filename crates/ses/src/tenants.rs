@@ -256,10 +256,6 @@ impl TenantAdmin for SesAdapter {
         Ok(())
     }
 
-    /// `ListTenants` does not return tags, so each tenant costs one `GetTenant` on top of
-    /// the list pages: N + pages calls, at the `GetTenant` rate limit. This runs in the
-    /// reconciler, not on a request path. A tenant deleted between the two calls is left
-    /// out; a tenant whose name this code would never create is skipped with a warning.
     async fn tenant_resources(
         &self,
         region: &Region,
@@ -305,6 +301,11 @@ impl TenantAdmin for SesAdapter {
             .map(|sns| sns.topic_arn().to_owned()))
     }
 
+    /// `ListTenants` does not return tags, so each tenant costs one `GetTenant` on top of
+    /// the list pages: N + pages calls, at the `GetTenant` rate limit. Only the
+    /// `reconcile` command's drift audit calls it, never a request path. A tenant deleted
+    /// between the two calls is left out; a tenant whose name this code would never
+    /// create is skipped with a warning.
     async fn list_tenants(&self, region: &Region) -> Result<Vec<SesTenant>, SesError> {
         let mut pages = self
             .client(region)
@@ -407,7 +408,6 @@ fn account_of(tenant_arn: &str) -> Option<&str> {
         .filter(|account| account.starts_with("arn:"))
 }
 
-/// The ARN SES wants for `resource` in the account `account` (`arn:aws:ses:{region}:{id}`).
 /// The resource an associated ARN names, for the ones this service associates
 /// (its configuration sets and domain identities); anything else is skipped.
 fn resource_of_arn(arn: &str) -> Option<TenantResource> {
@@ -421,6 +421,7 @@ fn resource_of_arn(arn: &str) -> Option<TenantResource> {
     }
 }
 
+/// The ARN SES wants for `resource` in the account `account` (`arn:aws:ses:{region}:{id}`).
 fn resource_arn(account: &str, resource: &TenantResource) -> String {
     match resource {
         TenantResource::ConfigurationSet(name) => format!("{account}:configuration-set/{name}"),

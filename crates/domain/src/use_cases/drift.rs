@@ -9,10 +9,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::ports::{
-    ProvisioningStore, SesError, SesTenant, StoreError, TenantAdmin, TenantRecord, TenantResource,
-    TenantStore,
+    ProvisioningState, ProvisioningStore, SesError, SesTenant, StoreError, TenantAdmin,
+    TenantRecord, TenantResource, TenantStore,
 };
-use crate::use_cases::error_chain;
+use crate::use_cases::{already_gone, error_chain};
 use crate::{Region, ServedRegions};
 
 /// One difference between the records and SES.
@@ -87,7 +87,8 @@ impl fmt::Display for Drift {
 pub struct DriftReport {
     /// Every difference found.
     pub drift: Vec<Drift>,
-    /// Repairs done (zero on a dry run).
+    /// Repairs done (zero on a dry run): drifted tenants provisioned again (once each,
+    /// however many differences they have) and orphans removed.
     pub repaired: usize,
     /// Repairs that failed (each logged).
     pub repair_errors: usize,
@@ -99,8 +100,8 @@ pub enum DriftError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// SES could not be read.
-    #[error("reading SES failed")]
+    /// An SES call failed.
+    #[error("an SES call failed")]
     Ses(#[from] SesError),
 }
 
@@ -113,9 +114,6 @@ pub struct DriftAudit {
     topics: Arc<HashMap<Region, String>>,
     served: ServedRegions,
 }
-
-/// The prefix of every tenant name this service gives out.
-const OUR_PREFIX: &str = "ph-";
 
 impl DriftAudit {
     /// An audit over the given store and SES, expecting `topics` on configuration sets.
@@ -149,36 +147,65 @@ impl DriftAudit {
                 recorded.iter().filter(|t| &t.region == region).collect();
             let known: HashSet<&str> = in_region.iter().map(|t| t.name.as_str()).collect();
             let present: HashSet<&str> = in_ses.iter().map(|t| t.name.as_str()).collect();
-            for tenant in &in_region {
+            // A tenant still being provisioned or torn down is the reconciler's: what it
+            // has not done yet is not drift.
+            for tenant in in_region
+                .iter()
+                .filter(|t| t.provisioning == ProvisioningState::Ready)
+            {
                 if present.contains(tenant.name.as_str()) {
                     report.drift.extend(self.check(region, tenant).await?);
                 } else {
                     report.drift.push(Drift::MissingTenant((*tenant).clone()));
                 }
             }
-            report.drift.extend(
-                in_ses
-                    .into_iter()
-                    .filter(|t| t.name.as_str().starts_with(OUR_PREFIX))
-                    .filter(|t| !known.contains(t.name.as_str()))
-                    .map(|tenant| Drift::Orphan {
+            for tenant in in_ses {
+                if tenant.name.is_ours()
+                    && !known.contains(tenant.name.as_str())
+                    // Held by a record before its configuration set exists: in progress.
+                    && self.tenants.owner_of_name(region, &tenant.name).await?.is_none()
+                {
+                    report.drift.push(Drift::Orphan {
                         region: region.clone(),
                         tenant,
-                    }),
-            );
-        }
-        if !dry_run {
-            for drift in &report.drift {
-                match self.repair(drift).await {
-                    Ok(()) => report.repaired += 1,
-                    Err(error) => {
-                        report.repair_errors += 1;
-                        tracing::warn!(%drift, error = %error_chain(&error), "repair failed");
-                    }
+                    });
                 }
             }
         }
+        if !dry_run {
+            self.repair(&mut report).await;
+        }
         Ok(report)
+    }
+
+    /// Provisions each drifted tenant again, once however many differences it has, and
+    /// removes the orphans; counts what worked and logs what did not.
+    async fn repair(&self, report: &mut DriftReport) {
+        let mut restarted = HashSet::new();
+        for drift in &report.drift {
+            let repaired = match drift {
+                Drift::MissingTenant(tenant)
+                | Drift::MissingConfigurationSet(tenant)
+                | Drift::WrongEventDestination { tenant, .. }
+                | Drift::MissingAssociation { tenant, .. } => {
+                    if !restarted.insert(tenant.id) {
+                        continue;
+                    }
+                    self.provisioning
+                        .restart(tenant.id)
+                        .await
+                        .map_err(DriftError::from)
+                }
+                Drift::Orphan { region, tenant } => self.remove_orphan(region, tenant).await,
+            };
+            match repaired {
+                Ok(()) => report.repaired += 1,
+                Err(error) => {
+                    report.repair_errors += 1;
+                    tracing::warn!(%drift, error = %error_chain(&error), "repair failed");
+                }
+            }
+        }
     }
 
     async fn check(
@@ -198,7 +225,8 @@ impl DriftAudit {
                 found,
             }),
             Err(SesError::NotFound(_)) => {
-                drift.push(Drift::MissingConfigurationSet(tenant.clone()));
+                // Restarting provisioning recreates it and its associations anyway.
+                return Ok(vec![Drift::MissingConfigurationSet(tenant.clone())]);
             }
             Err(error) => return Err(error.into()),
         }
@@ -206,8 +234,8 @@ impl DriftAudit {
         let wanted = std::iter::once(TenantResource::ConfigurationSet(
             tenant.configuration_set.clone(),
         ));
-        let domains = self.provisioning_domains(tenant).await?;
-        for resource in wanted.chain(domains) {
+        let domains = self.provisioning.active_domains(tenant.id).await?;
+        for resource in wanted.chain(domains.into_iter().map(TenantResource::Identity)) {
             if !associated.contains(&resource) {
                 drift.push(Drift::MissingAssociation {
                     tenant: tenant.clone(),
@@ -218,46 +246,15 @@ impl DriftAudit {
         Ok(drift)
     }
 
-    /// The identities that should be associated: the tenant's active domains.
-    async fn provisioning_domains(
-        &self,
-        tenant: &TenantRecord,
-    ) -> Result<Vec<TenantResource>, StoreError> {
-        Ok(self
-            .provisioning
-            .active_domains(tenant.id)
-            .await?
-            .into_iter()
-            .map(TenantResource::Identity)
-            .collect())
-    }
-
-    async fn repair(&self, drift: &Drift) -> Result<(), DriftError> {
-        match drift {
-            Drift::MissingTenant(tenant)
-            | Drift::MissingConfigurationSet(tenant)
-            | Drift::WrongEventDestination { tenant, .. }
-            | Drift::MissingAssociation { tenant, .. } => {
-                Ok(self.provisioning.restart(tenant.id).await?)
-            }
-            Drift::Orphan { region, tenant } => self.remove_orphan(region, tenant).await,
-        }
-    }
-
     async fn remove_orphan(&self, region: &Region, tenant: &SesTenant) -> Result<(), DriftError> {
         for resource in self.ses.tenant_resources(region, &tenant.name).await? {
-            gone(self.ses.disassociate(region, tenant, &resource).await)?;
+            already_gone(self.ses.disassociate(region, tenant, &resource).await)?;
             if let TenantResource::ConfigurationSet(set) = &resource {
-                gone(self.ses.delete_configuration_set(region, set).await)?;
+                already_gone(self.ses.delete_configuration_set(region, set).await)?;
             }
         }
-        gone(self.ses.delete_tenant(region, &tenant.name).await)
-    }
-}
-
-fn gone(result: Result<(), SesError>) -> Result<(), DriftError> {
-    match result {
-        Ok(()) | Err(SesError::NotFound(_)) => Ok(()),
-        Err(error) => Err(error.into()),
+        Ok(already_gone(
+            self.ses.delete_tenant(region, &tenant.name).await,
+        )?)
     }
 }

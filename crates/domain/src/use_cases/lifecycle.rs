@@ -17,7 +17,7 @@ use crate::ports::{
     Clock, DomainState, JobOutcome, ProvisioningStep, ProvisioningStore, SesError, SesTenant,
     StoreError, TenantAdmin, TenantId, TenantJob, TenantResource,
 };
-use crate::use_cases::error_chain;
+use crate::use_cases::{already_done, already_gone, error_chain};
 use crate::{AwsSendingStatus, AwsTenantView, Region, SendingStatus, TenantName};
 
 /// Lifecycle settings.
@@ -401,20 +401,4 @@ fn reported_status(tenant: &SesTenant) -> Option<SendingStatus> {
 
 fn ses<T>(operation: &'static str, result: Result<T, SesError>) -> Result<T, ReconcileError> {
     result.map_err(|source| ReconcileError::Ses { operation, source })
-}
-
-/// A create that finds the resource already there has nothing left to do.
-fn already_done(result: Result<(), SesError>) -> Result<(), SesError> {
-    match result {
-        Err(SesError::AlreadyExists(_)) => Ok(()),
-        other => other,
-    }
-}
-
-/// A delete that finds nothing has nothing left to do.
-fn already_gone(result: Result<(), SesError>) -> Result<(), SesError> {
-    match result {
-        Err(SesError::NotFound(_)) => Ok(()),
-        other => other,
-    }
 }

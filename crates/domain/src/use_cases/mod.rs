@@ -8,6 +8,8 @@ mod reputation;
 mod sending;
 mod tracking;
 
+use crate::ports::SesError;
+
 pub use backfill::{BackfillError, BackfillReport, EventDestinationBackfill};
 pub use domains::{AddDomainError, DomainError, DomainService};
 pub use drift::{Drift, DriftAudit, DriftError, DriftReport};
@@ -15,6 +17,22 @@ pub use lifecycle::{LifecycleConfig, PassReport, ReconcileError, TenantLifecycle
 pub use reputation::{FindingsError, ReputationQueries, TenantStatus, TenantStatusError};
 pub use sending::{SendError, SendingService};
 pub use tracking::{ReputationTracker, SweepReport, TrackingConfig};
+
+/// A create that finds the resource already there has nothing left to do.
+pub(crate) fn already_done(result: Result<(), SesError>) -> Result<(), SesError> {
+    match result {
+        Err(SesError::AlreadyExists(_)) => Ok(()),
+        other => other,
+    }
+}
+
+/// A delete that finds nothing has nothing left to do.
+pub(crate) fn already_gone(result: Result<(), SesError>) -> Result<(), SesError> {
+    match result {
+        Err(SesError::NotFound(_)) => Ok(()),
+        other => other,
+    }
+}
 
 /// An error and its causes on one line, for logs and stored `last_error`s.
 pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
