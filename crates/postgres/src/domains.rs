@@ -63,21 +63,24 @@ pub(crate) async fn touch_tenant(
         tenants::updated_at.eq(diesel::dsl::now),
     );
     match name {
-        Some(name) => diesel::insert_into(tenants::table)
-            .values((
-                tenants::workspace_id.eq(workspace),
-                tenants::region.eq(region),
-                tenants::name.eq(name.as_str()),
-                tenants::configuration_set_name
-                    .eq(ConfigurationSetName::for_tenant(name).as_str().to_owned()),
-            ))
-            .on_conflict((tenants::workspace_id, tenants::region))
-            .do_update()
-            .set(bump)
-            .returning(tenants::id)
-            .get_result(conn)
-            .await
-            .map(Some),
+        Some(name) => {
+            take_turns_creating_tenant(conn, workspace, region).await?;
+            diesel::insert_into(tenants::table)
+                .values((
+                    tenants::workspace_id.eq(workspace),
+                    tenants::region.eq(region),
+                    tenants::name.eq(name.as_str()),
+                    tenants::configuration_set_name
+                        .eq(ConfigurationSetName::for_tenant(name).as_str().to_owned()),
+                ))
+                .on_conflict((tenants::workspace_id, tenants::region))
+                .do_update()
+                .set(bump)
+                .returning(tenants::id)
+                .get_result(conn)
+                .await
+                .map(Some)
+        }
         None => diesel::update(
             tenants::table
                 .filter(tenants::workspace_id.eq(workspace))
@@ -89,6 +92,27 @@ pub(crate) async fn touch_tenant(
         .await
         .optional(),
     }
+}
+
+/// Makes concurrent upserts of one workspace's tenant in `region` wait for each other,
+/// until the end of the transaction.
+///
+/// PostgreSQL arbitrates only the `ON CONFLICT` target, `(workspace_id, region)`. Two
+/// first adds in a region that both pass that check then meet on the tenants' other
+/// unique key, `(region, name)`: one fails with a unique violation, or the two deadlock,
+/// each waiting for the other's speculative insertion. Taken in turns, the second add
+/// finds the first one's row and updates it. (A workspace's very first add is already
+/// serialized by the insertion of its `workspaces` row; a new region is not.)
+async fn take_turns_creating_tenant(
+    conn: &mut AsyncPgConnection,
+    workspace: Uuid,
+    region: &str,
+) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<diesel::sql_types::Text, _>(format!("tenant {workspace} {region}"))
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 #[async_trait::async_trait]

@@ -10,11 +10,16 @@ pub(crate) fn from_pool(error: PoolError) -> StoreError {
 }
 
 /// A query failure.
+///
+/// A connection that died under the query (the server restarted or failed over, the
+/// network dropped it) is an outage the caller may retry, not a bug: diesel-async
+/// reports it as `UnableToSendCommand` ("connection closed").
 pub(crate) fn from_diesel(error: DieselError) -> StoreError {
     match error {
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            StoreError::Unavailable(error.into())
-        }
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => StoreError::Unavailable(error.into()),
         other => StoreError::Unexpected(other.into()),
     }
 }
@@ -37,5 +42,54 @@ pub(crate) fn unique_constraints_mean(
             }
         }
         _ => from_diesel(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use std::time::Duration;
+
+    use diesel::sql_types::Integer;
+    use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    fn backend_pid() -> diesel::dsl::select<diesel::expression::SqlLiteral<Integer>> {
+        diesel::select(diesel::dsl::sql::<Integer>("pg_backend_pid()"))
+    }
+
+    #[tokio::test]
+    async fn a_connection_lost_under_a_query_means_unavailable_not_a_bug() {
+        let db = TestDatabase::new().await;
+        let mut victim = AsyncPgConnection::establish(db.url()).await.unwrap();
+        let pid: i32 = backend_pid().get_result(&mut victim).await.unwrap();
+        let mut admin = AsyncPgConnection::establish(db.url()).await.unwrap();
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        // Let the client see the socket close before it sends the next query.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+
+        let error = backend_pid()
+            .get_result::<i32>(&mut victim)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(from_diesel(error), StoreError::Unavailable(_)),
+            "a dead connection is an outage"
+        );
+    }
+
+    #[test]
+    fn a_failed_statement_is_unexpected() {
+        let error = DieselError::DatabaseError(
+            DatabaseErrorKind::CheckViolation,
+            Box::new("new row violates check constraint".to_owned()),
+        );
+        assert!(matches!(from_diesel(error), StoreError::Unexpected(_)));
     }
 }

@@ -291,6 +291,48 @@ async fn concurrent_adds_for_one_workspace_and_region_make_one_tenant() {
     assert!(tenants.windows(2).all(|pair| pair[0].id == pair[1].id));
 }
 
+/// PostgreSQL checks only the `ON CONFLICT` target speculatively: two first adds in a
+/// region that race past it can collide on the tenants' other unique key,
+/// `(region, name)`. Many rounds of many simultaneous first adds in a region must all
+/// succeed on one tenant.
+#[tokio::test]
+async fn simultaneous_first_adds_of_a_workspace_never_fail() {
+    let db = TestDatabase::new().await;
+    let store = PgStore::new(
+        connect(
+            db.url(),
+            PoolConfig {
+                max_size: 12,
+                ..PoolConfig::default()
+            },
+        )
+        .unwrap(),
+    );
+    for _ in 0..40 {
+        let ws = WorkspaceId::from_uuid(uuid::Uuid::new_v4());
+        let name = TenantName::for_workspace(ws);
+        // The workspace exists already (a domain elsewhere): its row's insertion does not
+        // serialize the adds below.
+        tenant_for(&store, ws, "eu-north-1").await;
+        let adds = (0..12).map(|i| {
+            let (store, name) = (&store, &name);
+            async move {
+                let domain = domain(&format!("d{i}.{}.example.com", ws.as_uuid().simple()));
+                store
+                    .add_domain(ws, &domain, &region("us-east-1"), name)
+                    .await
+            }
+        });
+        let added = futures::future::join_all(adds).await;
+        let tenants: Vec<_> = added
+            .into_iter()
+            .map(|added| added.map(|added| added.tenant))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(tenants.windows(2).all(|pair| pair[0] == pair[1]));
+    }
+}
+
 #[tokio::test]
 async fn a_tenant_name_held_by_another_workspace_in_the_region_is_refused() {
     let db = TestDatabase::new().await;

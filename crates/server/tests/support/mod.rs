@@ -87,6 +87,7 @@ pub async fn spawn_app() -> (TestApp, TestDatabase) {
 /// Starts an application with `config`. `ses` is the emulator (and its endpoint) it was
 /// pointed at with `--ses-endpoint-url`, or `None` for the built-in one.
 pub async fn start(config: ServeConfig, ses: Option<(EmulatorState, String)>) -> TestApp {
+    capture_logs();
     let db_url = config.database.database_url.clone();
     let app = Application::build(config)
         .await
@@ -107,6 +108,19 @@ pub async fn start(config: ServeConfig, ses: Option<(EmulatorState, String)>) ->
         status_cache,
         issuer: TokenIssuer::hs256(SECRET, None, None),
     }
+}
+
+/// Sends the applications' logs (warnings and errors unless `RUST_LOG` says otherwise)
+/// to the test's captured output, which the harness prints when the test fails: a 500's
+/// cause chain is then in the failure report.
+fn capture_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Only the first test of a binary installs it; the others share it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
 }
 
 pub fn new_workspace() -> WorkspaceId {
