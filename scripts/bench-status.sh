@@ -9,6 +9,7 @@
 #   STATUS_CACHE_TTL=0s scripts/bench-status.sh     # every request reads PostgreSQL
 #   TOKENS=10000 scripts/bench-status.sh            # every workspace polled
 #   BENCH_VERBOSE=1 scripts/bench-status.sh         # wrk's whole report too
+#   BENCH_BIN=/tmp/posthawk-a scripts/bench-status.sh   # that binary, not a fresh build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,12 @@ if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release -q -p posthawk-tenants
-bin="${CARGO_TARGET_DIR:-target}/release/posthawk-tenants"
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin=$BENCH_BIN  # a prebuilt binary, to compare builds run for run
+else
+  cargo build --release -q -p posthawk-tenants
+  bin="${CARGO_TARGET_DIR:-target}/release/posthawk-tenants"
+fi
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -72,8 +77,12 @@ BEGIN
   END IF;
 END
 \$\$;
-ANALYZE;
 SQL
+# Settle the bulk load before measuring: otherwise autovacuum (the tables just grew from
+# nothing) and the checkpoint that flushes the load can land inside a measured run.
+# VACUUM cannot run inside the transaction a multi-statement -c would make.
+psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "VACUUM (ANALYZE)"
+psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "CHECKPOINT"
 
 echo "minting $TOKENS tokens for random workspaces" >&2
 psql -Atq "$DATABASE_URL" -c "SELECT id FROM workspaces ORDER BY random() LIMIT $TOKENS" |

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use deadpool::Runtime;
 use deadpool::managed::Timeouts;
-use diesel_async::AsyncPgConnection;
+use diesel::{ConnectionError, ConnectionResult};
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use futures::future::{BoxFuture, FutureExt as _};
 
 /// A pool of async PostgreSQL connections.
 pub type PgPool = Pool<AsyncPgConnection>;
@@ -35,6 +37,21 @@ impl Default for PoolConfig {
     }
 }
 
+/// Opens a connection from a task on `home`, where its socket is then driven.
+fn open_on(
+    home: tokio::runtime::Handle,
+    url: String,
+) -> BoxFuture<'static, ConnectionResult<AsyncPgConnection>> {
+    async move {
+        home.spawn(async move { AsyncPgConnection::establish(&url).await })
+            .await
+            .map_err(|task| {
+                ConnectionError::BadConnection(format!("opening a connection: {task}"))
+            })?
+    }
+    .boxed()
+}
+
 /// The pool could not be built (a configuration error, not an outage).
 #[derive(Debug, thiserror::Error)]
 #[error("could not build the database pool")]
@@ -43,6 +60,12 @@ pub struct PoolSetupError(#[source] deadpool::managed::BuildError);
 /// A pool for `database_url`. Connections open lazily, so this succeeds while the
 /// database is down; the first query then reports it.
 ///
+/// Called inside a Tokio runtime, the pool opens every connection on that runtime, which
+/// then also reads and writes its socket, whoever checks the connection out later.
+/// Otherwise a connection would live on the runtime of its first user: under actix-web,
+/// one HTTP worker's single-threaded runtime, and every other user's queries on it would
+/// wait whenever that worker's event loop is busy or blocked.
+///
 /// # Errors
 /// [`PoolSetupError`] when the configuration is unusable.
 pub fn connect(database_url: &str, config: PoolConfig) -> Result<PgPool, PoolSetupError> {
@@ -50,6 +73,9 @@ pub fn connect(database_url: &str, config: PoolConfig) -> Result<PgPool, PoolSet
     // `Verified` would add a round trip to every checkout; a dead connection instead
     // fails its query, is dropped by the pool, and the next checkout opens a new one.
     manager_config.recycling_method = RecyclingMethod::Fast;
+    if let Ok(home) = tokio::runtime::Handle::try_current() {
+        manager_config.custom_setup = Box::new(move |url| open_on(home.clone(), url.to_owned()));
+    }
     let manager =
         AsyncDieselConnectionManager::new_with_config(database_url.to_owned(), manager_config);
     Pool::builder(manager)

@@ -558,3 +558,54 @@ async fn an_exhausted_pool_is_reported_as_unavailable_after_the_wait_timeout() {
         .unwrap_err();
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
 }
+
+/// Under actix-web every HTTP worker has a runtime of its own. A connection opened for
+/// one worker must not depend on that worker's event loop when another uses it.
+#[tokio::test]
+async fn a_connection_first_used_on_a_busy_runtime_still_answers_elsewhere() {
+    use diesel_async::RunQueryDsl as _;
+
+    fn one() -> diesel::dsl::select<diesel::expression::SqlLiteral<diesel::sql_types::Integer>> {
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+    }
+
+    let db = TestDatabase::new().await;
+    let config = PoolConfig {
+        max_size: 1,
+        ..PoolConfig::default()
+    };
+    let pool = connect(db.url(), config).unwrap();
+    let (opened, was_opened) = std::sync::mpsc::channel();
+    let elsewhere = pool.clone();
+    // Another runtime opens the pool's only connection, then stops polling for a while,
+    // as a worker busy with other requests would.
+    let busy = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut conn = elsewhere.get().await.unwrap();
+            one().get_result::<i32>(&mut conn).await.unwrap();
+        });
+        opened.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    });
+    tokio::task::spawn_blocking(move || was_opened.recv())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut conn = pool.get().await.unwrap();
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        one().get_result::<i32>(&mut conn),
+    )
+    .await
+    .expect("the query is answered while the runtime that opened the connection is busy");
+    assert_eq!(answer.unwrap(), 1);
+    tokio::task::spawn_blocking(move || busy.join())
+        .await
+        .unwrap()
+        .unwrap();
+}
