@@ -104,15 +104,17 @@ impl Application {
         let listener = TcpListener::bind(config.http_addr)
             .with_context(|| format!("binding {}", config.http_addr))?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(record_request_metrics))
                 .configure(posthawk_http::configure(state.clone()))
         })
-        .shutdown_timeout(10);
-        if let Some(workers) = config.http_workers {
-            server = server.workers(workers);
-        }
+        .shutdown_timeout(10)
+        .workers(
+            config
+                .http_workers
+                .unwrap_or_else(crate::config::default_http_workers),
+        );
         let server = server.listen(listener)?.run();
 
         let (stop_workers, stopped) = watch::channel(false);

@@ -395,7 +395,8 @@ pub struct ServeConfig {
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: SocketAddr,
 
-    /// HTTP worker threads (default: one per core).
+    /// HTTP worker threads (default: one per core but one, and at least one; see
+    /// [`default_http_workers`]).
     #[arg(long, env = "HTTP_WORKERS")]
     pub http_workers: Option<usize>,
 
@@ -428,6 +429,17 @@ pub struct ServeConfig {
 
 fn parse_regions(text: &str) -> Result<ServedRegions, String> {
     ServedRegions::parse_list(text).map_err(|error| error.to_string())
+}
+
+/// One HTTP worker per core but one, and at least one. The main runtime needs a core as
+/// well: it drives every database connection and runs the background workers. On 2 cores
+/// with the load generator beside the service, two workers kept both cores busy serving
+/// cached reads, and a cache miss then waited up to a third of a second for the
+/// database's and the runtime's threads to be scheduled; with one worker no request
+/// stalled (docs/benchmarks.md).
+#[must_use]
+pub fn default_http_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1).max(1))
 }
 
 #[cfg(test)]
