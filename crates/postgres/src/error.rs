@@ -11,9 +11,12 @@ pub(crate) fn from_pool(error: PoolError) -> StoreError {
 
 /// A query failure.
 ///
-/// A connection that died under the query (the server restarted or failed over, the
-/// network dropped it) is an outage the caller may retry, not a bug: diesel-async
-/// reports it as `UnableToSendCommand` ("connection closed").
+/// A connection found closed when the query is sent (the server restarted or failed
+/// over, the network dropped it) is an outage the caller may retry, not a bug:
+/// diesel-async reports it as `UnableToSendCommand` ("connection closed"), as it does
+/// every client-side failure without a SQLSTATE (protocol errors too, which are as
+/// transient). A backend terminated while it runs the query answers with SQLSTATE
+/// 57P01/57P02 instead, which diesel does not expose, so that one is still "unexpected".
 pub(crate) fn from_diesel(error: DieselError) -> StoreError {
     match error {
         DieselError::DatabaseError(
@@ -62,7 +65,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_connection_lost_under_a_query_means_unavailable_not_a_bug() {
+    async fn a_connection_found_closed_by_a_query_means_unavailable_not_a_bug() {
         let db = TestDatabase::new().await;
         let mut victim = AsyncPgConnection::establish(db.url()).await.unwrap();
         let pid: i32 = backend_pid().get_result(&mut victim).await.unwrap();

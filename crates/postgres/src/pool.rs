@@ -37,19 +37,29 @@ impl Default for PoolConfig {
     }
 }
 
-/// Opens a connection from a task on `home`, where its socket is then driven.
+/// Opens a connection from a task on `home`, where its socket is then driven. When the
+/// pool stops waiting (its create timeout), the attempt is abandoned with it: a server
+/// that accepts TCP but never answers must not collect half-open connections.
 fn open_on(
     home: tokio::runtime::Handle,
     url: String,
 ) -> BoxFuture<'static, ConnectionResult<AsyncPgConnection>> {
     async move {
-        home.spawn(async move { AsyncPgConnection::establish(&url).await })
-            .await
-            .map_err(|task| {
-                ConnectionError::BadConnection(format!("opening a connection: {task}"))
-            })?
+        let mut opening =
+            AbortOnDrop(home.spawn(async move { AsyncPgConnection::establish(&url).await }));
+        (&mut opening.0).await.map_err(|task| {
+            ConnectionError::BadConnection(format!("opening a connection: {task}"))
+        })?
     }
     .boxed()
+}
+
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The pool could not be built (a configuration error, not an outage).

@@ -385,7 +385,28 @@ impl ProvisioningStore for PgStore {
     async fn restart(&self, tenant: TenantId) -> Result<(), StoreError> {
         let mut conn = self.pool.get().await.map_err(from_pool)?;
         conn.transaction(async |conn| {
-            let row: Option<(Uuid, String)> = diesel::update(tenants::table.find(tenant.0))
+            let Some((workspace, region)) = tenants::table
+                .find(tenant.0)
+                .select((tenants::workspace_id, tenants::region))
+                .first::<(Uuid, String)>(conn)
+                .await
+                .optional()?
+            else {
+                return Ok(());
+            };
+            // The domains' identities are associated again too. Domains are locked before
+            // their tenant, the order `remove_domain` takes them in: the other way round, a
+            // restart and a removal deadlock.
+            diesel::update(
+                domains::table
+                    .filter(domains::workspace_id.eq(workspace))
+                    .filter(domains::region.eq(region))
+                    .filter(domains::state.eq(DomainState::Active.as_str())),
+            )
+            .set(domains::state.eq(DomainState::Provisioning.as_str()))
+            .execute(conn)
+            .await?;
+            diesel::update(tenants::table.find(tenant.0))
                 .set((
                     tenants::provisioning_step.eq(ProvisioningStep::Nothing.as_str()),
                     tenants::generation.eq(tenants::generation + 1),
@@ -394,22 +415,8 @@ impl ProvisioningStore for PgStore {
                     tenants::attempts.eq(0),
                     tenants::updated_at.eq(diesel::dsl::now),
                 ))
-                .returning((tenants::workspace_id, tenants::region))
-                .get_result(conn)
-                .await
-                .optional()?;
-            if let Some((workspace, region)) = row {
-                // Their identities are associated again too.
-                diesel::update(
-                    domains::table
-                        .filter(domains::workspace_id.eq(workspace))
-                        .filter(domains::region.eq(region))
-                        .filter(domains::state.eq(DomainState::Active.as_str())),
-                )
-                .set(domains::state.eq(DomainState::Provisioning.as_str()))
                 .execute(conn)
                 .await?;
-            }
             Ok::<_, diesel::result::Error>(())
         })
         .await

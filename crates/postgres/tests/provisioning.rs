@@ -412,3 +412,37 @@ mod refresh {
         );
     }
 }
+
+/// A restart (the drift audit's repair) and removals of the tenant's domains lock the
+/// same rows; taken in opposite orders they would deadlock.
+#[tokio::test]
+async fn restarting_a_tenant_while_its_domains_are_removed_never_deadlocks() {
+    let db = TestDatabase::new().await;
+    let pool = posthawk_postgres::connect(
+        db.url(),
+        posthawk_postgres::PoolConfig {
+            max_size: 8,
+            ..posthawk_postgres::PoolConfig::default()
+        },
+    )
+    .unwrap();
+    let store = PgStore::new(pool);
+    for round in 0..20 {
+        let mut added = Vec::new();
+        for i in 0..4 {
+            let domain = add(&store, &format!("d{i}.r{round}.deadlock.example")).await;
+            store.mark_domain_active(domain.domain.id).await.unwrap();
+            added.push(domain);
+        }
+        let tenant = added[0].tenant;
+        let removals = added
+            .iter()
+            .map(|domain| store.remove_domain(workspace(), domain.domain.id));
+        let (restarted, removed) =
+            tokio::join!(store.restart(tenant), futures::future::join_all(removals));
+        restarted.unwrap();
+        for removal in removed {
+            assert!(removal.unwrap().is_some());
+        }
+    }
+}

@@ -609,3 +609,34 @@ async fn a_connection_first_used_on_a_busy_runtime_still_answers_elsewhere() {
         .unwrap()
         .unwrap();
 }
+
+/// A server that accepts TCP but never answers must not collect half-open connections:
+/// the attempt ends with the pool's wait for it.
+#[tokio::test]
+async fn a_connection_attempt_the_pool_gave_up_on_is_abandoned() {
+    use tokio::io::AsyncReadExt as _;
+
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("postgres://postgres@{}/never", silent.local_addr().unwrap());
+    let config = PoolConfig {
+        max_size: 1,
+        wait_timeout: std::time::Duration::from_millis(200),
+        connect_timeout: std::time::Duration::from_millis(200),
+    };
+    let error = PgStore::new(connect(&url, config).unwrap())
+        .list_domains(workspace(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+
+    let (mut attempt, _) = silent.accept().await.unwrap();
+    let mut startup = [0_u8; 512];
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while attempt.read(&mut startup).await.is_ok_and(|read| read > 0) {}
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the abandoned attempt still holds its socket"
+    );
+}

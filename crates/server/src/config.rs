@@ -395,8 +395,8 @@ pub struct ServeConfig {
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: SocketAddr,
 
-    /// HTTP worker threads (default: one per core but one, and at least one; see
-    /// [`default_http_workers`]).
+    /// HTTP worker threads (default: one per core but one, and at least one: the main
+    /// runtime, which drives the database connections, keeps a core).
     #[arg(long, env = "HTTP_WORKERS")]
     pub http_workers: Option<usize>,
 
