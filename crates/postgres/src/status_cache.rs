@@ -451,6 +451,12 @@ mod tests {
         cache.store_for(ws, ticket, summaries, TTL);
     }
 
+    /// A miss at `now` whose read comes back with `summaries`, stored with the full TTL.
+    fn fill(cache: &StatusCache, ws: WorkspaceId, now: Instant, summaries: &[RegionSummary]) {
+        let ticket = ticket(cache, ws, now);
+        store(cache, ws, ticket, summaries);
+    }
+
     fn ticket(cache: &StatusCache, ws: WorkspaceId, now: Instant) -> Ticket {
         match cache.lookup_at(ws, now) {
             Lookup::Miss(ticket) => ticket,
@@ -470,8 +476,7 @@ mod tests {
     fn a_stored_read_is_served_until_its_ttl() {
         let cache = cache(10);
         let now = Instant::now();
-        let ticket = ticket(&cache, workspace(1), now);
-        store(&cache, workspace(1), ticket, &summaries(2));
+        fill(&cache, workspace(1), now, &summaries(2));
 
         assert_eq!(hit(&cache, workspace(1), now), Some(summaries(2)));
         let almost = now + TTL - Duration::from_millis(1);
@@ -481,22 +486,11 @@ mod tests {
     }
 
     #[test]
-    fn the_ttl_counts_from_when_the_read_began() {
-        let cache = cache(10);
-        let began = Instant::now();
-        let ticket = ticket(&cache, workspace(1), began);
-        store(&cache, workspace(1), ticket, &summaries(2));
-
-        assert_eq!(hit(&cache, workspace(1), began + TTL), None);
-    }
-
-    #[test]
     fn invalidating_a_workspace_evicts_only_it() {
         let cache = cache(10);
         let now = Instant::now();
         for n in [1, 2] {
-            let ticket = ticket(&cache, workspace(n), now);
-            store(&cache, workspace(n), ticket, &summaries(1));
+            fill(&cache, workspace(n), now, &summaries(1));
         }
 
         cache.invalidate(workspace(1));
@@ -562,8 +556,7 @@ mod tests {
         let cache = cache(10);
         let now = Instant::now();
         for n in [1, 2] {
-            let ticket = ticket(&cache, workspace(n), now);
-            store(&cache, workspace(n), ticket, &summaries(1));
+            fill(&cache, workspace(n), now, &summaries(1));
         }
 
         cache.apply("*");
@@ -577,8 +570,7 @@ mod tests {
         let cache = cache(10);
         let now = Instant::now();
         for n in [1, 2] {
-            let ticket = ticket(&cache, workspace(n), now);
-            store(&cache, workspace(n), ticket, &summaries(1));
+            fill(&cache, workspace(n), now, &summaries(1));
         }
 
         cache.apply(&Uuid::from_u128(2).to_string());
@@ -591,8 +583,7 @@ mod tests {
     fn a_heartbeat_evicts_nothing() {
         let cache = cache(10);
         let now = Instant::now();
-        let ticket = ticket(&cache, workspace(1), now);
-        store(&cache, workspace(1), ticket, &summaries(1));
+        fill(&cache, workspace(1), now, &summaries(1));
 
         cache.apply(HEARTBEAT_PAYLOAD);
 
@@ -603,8 +594,7 @@ mod tests {
     fn nothing_is_served_or_stored_while_the_listener_is_down() {
         let cache = cache(10);
         let now = Instant::now();
-        let ticket_before = ticket(&cache, workspace(1), now);
-        store(&cache, workspace(1), ticket_before, &summaries(1));
+        fill(&cache, workspace(1), now, &summaries(1));
         let in_flight = ticket(&cache, workspace(2), now);
 
         cache.go_offline();
@@ -639,15 +629,12 @@ mod tests {
     fn a_full_cache_makes_room_from_expired_entries_first() {
         let cache = cache(2);
         let start = Instant::now();
-        let old = ticket(&cache, workspace(1), start);
-        store(&cache, workspace(1), old, &summaries(1));
+        fill(&cache, workspace(1), start, &summaries(1));
         let later = start + TTL / 2;
-        let recent = ticket(&cache, workspace(2), later);
-        store(&cache, workspace(2), recent, &summaries(2));
+        fill(&cache, workspace(2), later, &summaries(2));
 
         let now = start + TTL;
-        let third = ticket(&cache, workspace(3), now);
-        store(&cache, workspace(3), third, &summaries(3));
+        fill(&cache, workspace(3), now, &summaries(3));
 
         assert_eq!(hit(&cache, workspace(2), now), Some(summaries(2)));
         assert_eq!(hit(&cache, workspace(3), now), Some(summaries(3)));
@@ -658,8 +645,7 @@ mod tests {
         let cache = cache(2);
         let now = Instant::now();
         for n in 1..=5 {
-            let ticket = ticket(&cache, workspace(n), now);
-            store(&cache, workspace(n), ticket, &summaries(1));
+            fill(&cache, workspace(n), now, &summaries(1));
             assert!(cache.state().slots.len() <= 2);
         }
         assert_eq!(hit(&cache, workspace(5), now), Some(summaries(1)));

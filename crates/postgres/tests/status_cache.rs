@@ -73,6 +73,17 @@ impl Cached {
         .expect("the listener connects");
     }
 
+    /// A cache serving `ws` with one domain while the database holds two: the second
+    /// was added behind its back after the first read was cached.
+    async fn serving_one_of_two_domains(db: &TestDatabase, ws: WorkspaceId) -> Self {
+        add_domain(&db.store(), ws).await;
+        let cached = Self::start(db).await;
+        assert_eq!(cached.domain_count(ws).await, 1);
+        db.add_domain_unannounced(ws, "us-east-1").await;
+        assert_eq!(cached.domain_count(ws).await, 1, "served from the cache");
+        cached
+    }
+
     async fn domain_count(&self, ws: WorkspaceId) -> u32 {
         domain_count(&self.store, ws).await
     }
@@ -116,10 +127,11 @@ async fn execute(db: &TestDatabase, statement: &str) {
 }
 
 /// Polls `read` until it returns `expected`, for at most [`PATIENCE`].
-async fn eventually<F, Fut>(expected: u32, mut read: F)
+async fn eventually<T, F, Fut>(expected: T, mut read: F)
 where
+    T: PartialEq + std::fmt::Debug,
     F: FnMut() -> Fut,
-    Fut: Future<Output = u32>,
+    Fut: Future<Output = T>,
 {
     let outcome = tokio::time::timeout(PATIENCE, async {
         loop {
@@ -130,19 +142,14 @@ where
         }
     })
     .await;
-    assert!(outcome.is_ok(), "never read {expected}");
+    assert!(outcome.is_ok(), "never read {expected:?}");
 }
 
 #[tokio::test]
 async fn reads_are_served_from_the_cache_until_a_change_is_announced() {
     let db = TestDatabase::new().await;
     let ws = workspace(1);
-    add_domain(&db.store(), ws).await;
-    let cached = Cached::start(&db).await;
-    assert_eq!(cached.domain_count(ws).await, 1);
-
-    db.add_domain_unannounced(ws, "us-east-1").await;
-    assert_eq!(cached.domain_count(ws).await, 1, "served from the cache");
+    let cached = Cached::serving_one_of_two_domains(&db, ws).await;
 
     // Another replica (a store without this cache) adds a domain: only the
     // notification can tell this process.
@@ -173,13 +180,7 @@ async fn status_readings_and_removals_by_another_replica_evict() {
         .record_status(tenant.id, SendingStatus::Paused, Utc::now())
         .await
         .unwrap();
-    tokio::time::timeout(PATIENCE, async {
-        while status(&cached.store).await != SendingStatus::Paused {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-    .expect("the new status is read");
+    eventually(SendingStatus::Paused, || status(&cached.store)).await;
 
     other_replica.remove_domain(ws, first).await.unwrap();
     eventually(1, || cached.domain_count(ws)).await;
@@ -209,11 +210,8 @@ async fn this_process_reads_its_own_writes_at_once() {
 async fn bookkeeping_writes_do_not_evict() {
     let db = TestDatabase::new().await;
     let ws = workspace(4);
-    add_domain(&db.store(), ws).await;
-    let cached = Cached::start(&db).await;
+    let cached = Cached::serving_one_of_two_domains(&db, ws).await;
     let tenant = cached.store.tenant(ws, &us_east()).await.unwrap().unwrap();
-    assert_eq!(cached.domain_count(ws).await, 1);
-    db.add_domain_unannounced(ws, "us-east-1").await;
 
     // Leases, schedules and a domain becoming active change nothing the read shows.
     execute(&db, "UPDATE domains SET state = 'active'").await;
@@ -253,11 +251,7 @@ async fn truncating_evicts_every_workspace() {
 async fn a_lost_listener_empties_the_cache_then_reconnects_and_caching_resumes() {
     let db = TestDatabase::new().await;
     let ws = workspace(7);
-    add_domain(&db.store(), ws).await;
-    let cached = Cached::start(&db).await;
-    assert_eq!(cached.domain_count(ws).await, 1);
-    db.add_domain_unannounced(ws, "us-east-1").await;
-    assert_eq!(cached.domain_count(ws).await, 1, "served from the cache");
+    let cached = Cached::serving_one_of_two_domains(&db, ws).await;
 
     // Changes made while the listener is away are never announced to it.
     execute(
